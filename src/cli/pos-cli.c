@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "balcao-ctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "pos-cli.h"
+
+typedef struct {
+  const char        *name;
+  PosCliCommandFunc  func;
+  const char        *summary;
+} PosCliCommand;
+
+static const PosCliCommand commands[] = {
+  { "barcode",   pos_cli_cmd_barcode,   N_("barcode parse CODE: what a scanned code means, as JSON") },
+  { "demo-data", pos_cli_cmd_demo_data, N_("demo-data [--products N] [--customers N] [--sales N]: build a demo store") },
+  { "catalog",   pos_cli_cmd_catalog,   N_("catalog import FILE.csv: import products (all or nothing)") },
+  { "sales",     pos_cli_cmd_sales,     N_("sales list|show NUMBER|receipt NUMBER: the sales history") },
+};
+
+static char *database_path;
+
+const char *
+pos_cli_get_database_path (void)
+{
+  if (database_path == NULL)
+    {
+      const char *env = g_getenv ("BALCAO_DATABASE");
+
+      if (env != NULL && *env != '\0')
+        database_path = g_strdup (env);
+      else
+        database_path = g_build_filename (g_get_user_data_dir (), "balcao", "balcao.db", NULL);
+    }
+
+  return database_path;
+}
+
+PosDatabase *
+pos_cli_open_database (GError **error)
+{
+  const char *path = pos_cli_get_database_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot create the folder %s: %s"), dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  return pos_database_open (path, error);
+}
+
+int
+pos_cli_fail (const GError *error)
+{
+  g_printerr ("balcao-ctl: %s\n", error->message);
+  return 1;
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n\n", _("Usage: balcao-ctl [--database FILE] COMMAND [ARGS...]"));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %s\n", _(commands[i].summary));
+  fprintf (out, "\n%s\n", _("The database is --database, else $BALCAO_DATABASE, else ~/.local/share/balcao/balcao.db."));
+}
+
+int
+pos_cli_run (int    argc,
+             char **argv)
+{
+  int i = 1;
+  int status;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  while (i < argc && argv[i][0] == '-')
+    {
+      if (g_str_equal (argv[i], "--database") && i + 1 < argc)
+        {
+          g_free (database_path);
+          database_path = g_strdup (argv[i + 1]);
+          i += 2;
+        }
+      else if (g_str_has_prefix (argv[i], "--database="))
+        {
+          g_free (database_path);
+          database_path = g_strdup (argv[i] + strlen ("--database="));
+          i++;
+        }
+      else if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
+        {
+          print_usage (stdout);
+          return 0;
+        }
+      else if (g_str_equal (argv[i], "--version"))
+        {
+          printf ("balcao-ctl %s\n", PACKAGE_VERSION);
+          return 0;
+        }
+      else
+        {
+          g_printerr (_("balcao-ctl: unknown option %s\n"), argv[i]);
+          print_usage (stderr);
+          return 2;
+        }
+    }
+
+  if (i >= argc)
+    {
+      print_usage (stderr);
+      return 2;
+    }
+
+  for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+    {
+      if (g_str_equal (argv[i], commands[c].name))
+        {
+          status = commands[c].func (argc - i, argv + i);
+          g_clear_pointer (&database_path, g_free);
+          return status;
+        }
+    }
+
+  g_printerr (_("balcao-ctl: unknown command “%s”\n"), argv[i]);
+  print_usage (stderr);
+  return 2;
+}

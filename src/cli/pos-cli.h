@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "terminal/pos-database.h"
+
+G_BEGIN_DECLS
+
+/* Each command gets argv with argv[0] = its own name ("barcode", ...),
+ * prints to stdout, errors to stderr in words, and returns the exit
+ * status: 0 ok, 1 failed, 2 usage. */
+typedef int (*PosCliCommandFunc) (int argc, char **argv);
+
+int          pos_cli_run               (int argc, char **argv);
+
+/* The database named by --database, else $BALCAO_DATABASE, else
+ * $XDG_DATA_HOME/balcao/balcao.db. Creates the folder. */
+const char  *pos_cli_get_database_path (void);
+PosDatabase *pos_cli_open_database     (GError **error);
+/* Prints "balcao-ctl: <message>" to stderr; returns 1. */
+int          pos_cli_fail              (const GError *error);
+
+int pos_cli_cmd_barcode   (int argc, char **argv);  /* pos-cli-barcode.c */
+int pos_cli_cmd_demo_data (int argc, char **argv);  /* pos-cli-demo.c */
+int pos_cli_cmd_catalog   (int argc, char **argv);  /* pos-cli-catalog.c */
+int pos_cli_cmd_sales     (int argc, char **argv);  /* pos-cli-sales.c */
+
+G_END_DECLS

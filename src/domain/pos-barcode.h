@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define POS_BARCODE_ERROR (pos_barcode_error_quark ())
+GQuark pos_barcode_error_quark (void);
+
+typedef enum {
+  POS_BARCODE_ERROR_EMPTY,
+  POS_BARCODE_ERROR_INVALID_CHARACTER,
+  POS_BARCODE_ERROR_LENGTH,        /* truncated or overlong */
+  POS_BARCODE_ERROR_CHECK_DIGIT,
+  POS_BARCODE_ERROR_RULE,          /* store weight/price code that breaks its rule */
+  POS_BARCODE_ERROR_GS1,           /* malformed GS1 element string */
+  POS_BARCODE_ERROR_UNKNOWN_AI,
+} PosBarcodeError;
+
+typedef enum {
+  POS_BARCODE_KIND_UNKNOWN,        /* free text (internal SKU, Code 128, ...) */
+  POS_BARCODE_KIND_GTIN,           /* GTIN-8/12/13/14, UPC-E expanded */
+  POS_BARCODE_KIND_WEIGHT,         /* store code carrying a weight */
+  POS_BARCODE_KIND_PRICE,          /* store code carrying a price */
+  POS_BARCODE_KIND_GS1,            /* GS1 element string (GS1-128, DataBar, DataMatrix) */
+} PosBarcodeKind;
+
+typedef enum {
+  POS_SYMBOLOGY_UNKNOWN,
+  POS_SYMBOLOGY_EAN13,     /* ]E0 */
+  POS_SYMBOLOGY_EAN8,      /* ]E4 */
+  POS_SYMBOLOGY_UPCA,
+  POS_SYMBOLOGY_UPCE,
+  POS_SYMBOLOGY_CODE128,   /* ]C0 */
+  POS_SYMBOLOGY_GS1_128,   /* ]C1 */
+  POS_SYMBOLOGY_DATABAR,   /* ]e0 */
+  POS_SYMBOLOGY_QR,        /* ]Q1 ]Q3 ... */
+  POS_SYMBOLOGY_DATAMATRIX,/* ]d1 ]d2 */
+} PosSymbology;
+
+/* GTIN helpers. digits only. */
+int      pos_gtin_check_digit      (const char *digits_without_check, gsize len);
+gboolean pos_gtin_validate         (const char *code, GError **error);
+/* UPC-E (8 digits with number system and check) to UPC-A (12). NULL+error if invalid. */
+char    *pos_upce_to_upca          (const char *upce, GError **error);
+/* Normalise any GTIN to 13 digits when it fits (UPC-A -> 0+UPC-A, EAN-8 stays
+ * 8 -> returned as-is, GTIN-14 with leading 0 -> 13). Returns newly allocated. */
+char    *pos_gtin_normalize        (const char *code);
+
+/* A store-internal rule in the style of Odoo's nomenclature: a pattern of
+ * exactly the code's length; digits are literal prefix, '.' any digit, and one
+ * brace group {N...D...} holds the value: N integer digits then D decimals.
+ * "21.....{NNDDD}" = weight in kg with 3 decimals (grams), "23.....{NNNDD}" =
+ * price with 2 decimals. The last digit of the pattern's length is the EAN-13
+ * check digit and must be valid. The item code is the code with the value
+ * digits (and check digit) zeroed, as products are registered with it. */
+typedef struct {
+  char          *pattern;
+  PosBarcodeKind kind;    /* WEIGHT or PRICE */
+} PosBarcodeRule;
+
+typedef struct {
+  PosBarcodeKind kind;
+  PosSymbology   symbology;
+  char          *raw;          /* input as given */
+  char          *code;         /* symbology id stripped */
+  char          *gtin;         /* normalised GTIN when known (GTIN, GS1 AI 01/02) */
+  char          *item_code;    /* for WEIGHT/PRICE: the code to look the product up by */
+  gint64         weight_g;     /* WEIGHT, or GS1 310x net weight in kg, as grams; -1 when absent */
+  gint64         price_minor;  /* PRICE, or GS1 390x/392x amount, in minor units; -1 when absent */
+  char          *currency;     /* GS1 391x ISO numeric -> alpha, else NULL */
+  char          *lot;          /* AI 10 */
+  char          *serial;       /* AI 21 */
+  char          *production_date; /* AI 11, ISO yyyy-mm-dd */
+  char          *packaging_date;  /* AI 13 */
+  char          *best_before;     /* AI 15 */
+  char          *expiry;          /* AI 17 */
+  gint64         count;        /* AI 30/37, -1 when absent */
+  GPtrArray     *ais;          /* of PosGs1Element*, for GS1 codes (all AIs, in order) */
+} PosBarcode;
+
+/* One GS1 element: the AI, its value as text, and its decoded meaning. */
+typedef struct {
+  char *ai;
+  char *value;
+  char *title;    /* GS1 data title, e.g. "BATCH/LOT", "NET WEIGHT (kg)" */
+} PosGs1Element;
+
+/* Parses a scanned code. rules may be NULL/empty. Rejects with a message
+ * that says why (which check digit was expected, which AI is malformed). */
+PosBarcode *pos_barcode_parse      (const char            *raw,
+                                    const PosBarcodeRule  *rules,
+                                    guint                  n_rules,
+                                    GError               **error);
+void        pos_barcode_free       (PosBarcode *barcode);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosBarcode, pos_barcode_free)
+
+/* JSON object (as text) describing the parse, for `balcao-ctl barcode parse`:
+ * {"input":..,"kind":"gtin|weight|price|gs1|unknown","symbology":..,"gtin":..,
+ *  "item_code":..,"weight_g":..,"price_minor":..,"lot":..,"dates":{..},"ais":[..]}
+ * On error: {"input":..,"error":{"code":"check_digit","message":..}} */
+char       *pos_barcode_to_json    (const PosBarcode *barcode);
+char       *pos_barcode_error_to_json (const char *raw, const GError *error);
+
+/* The default rules of a Brazilian store: "2[01]....." weight codes and
+ * "2[3]....." price codes as commonly set up in Toledo/Filizola scales. */
+const PosBarcodeRule *pos_barcode_default_rules (guint *n_rules);
+
+G_END_DECLS

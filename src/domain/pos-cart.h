@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pos-tax.h"
+
+G_BEGIN_DECLS
+
+/* The sale in progress, as pure arithmetic: lines, discounts, taxes,
+ * payments, change. No I/O. The terminal persists it (commit, park); the app
+ * shows it (it is a GListModel of PosCartLine). */
+
+#define POS_CART_ERROR (pos_cart_error_quark ())
+GQuark pos_cart_error_quark (void);
+
+typedef enum {
+  POS_CART_ERROR_QUANTITY,       /* zero, negative or absurd quantity */
+  POS_CART_ERROR_DISCOUNT,       /* discount above 100 % or above the amount */
+  POS_CART_ERROR_PAYMENT,        /* payment amount invalid / exceeds due (non-cash) */
+  POS_CART_ERROR_CURRENCY,       /* mixing currencies */
+  POS_CART_ERROR_EMPTY,
+} PosCartError;
+
+typedef enum {
+  POS_DISCOUNT_NONE,
+  POS_DISCOUNT_PERCENT,   /* value in basis points of a percent: 1000 = 10 % */
+  POS_DISCOUNT_AMOUNT,    /* value in minor units */
+} PosDiscountKind;
+
+typedef enum {
+  POS_PAYMENT_CASH,
+  POS_PAYMENT_CREDIT_CARD,
+  POS_PAYMENT_DEBIT_CARD,
+  POS_PAYMENT_PIX,
+  POS_PAYMENT_STORE_CREDIT,
+} PosPaymentMethod;
+
+const char      *pos_payment_method_to_string   (PosPaymentMethod method); /* "cash", "credit_card", "debit_card", "pix", "store_credit" */
+gboolean         pos_payment_method_from_string (const char *s, PosPaymentMethod *out);
+const char      *pos_payment_method_get_label   (PosPaymentMethod method); /* translated "Cash", "Credit card", ... */
+
+/* ------------------------------------------------------------------ */
+/* A line. Quantity is in thousandths of the unit (1000 = 1 item; for a
+ * weighed product, 1 unit = 1 kg, so quantity is grams). unit_price is per
+ * unit (per kg for weighed goods). */
+
+#define POS_TYPE_CART_LINE (pos_cart_line_get_type ())
+G_DECLARE_FINAL_TYPE (PosCartLine, pos_cart_line, POS, CART_LINE, GObject)
+
+PosCartLine *pos_cart_line_new (gint64      product_id,
+                                const char *sku,
+                                const char *name,
+                                const char *barcode,
+                                gint64      unit_price,
+                                guint       tax_rate_bp,
+                                gboolean    weighed);
+
+gint64       pos_cart_line_get_product_id   (PosCartLine *self);
+const char  *pos_cart_line_get_sku          (PosCartLine *self);
+const char  *pos_cart_line_get_name         (PosCartLine *self);
+const char  *pos_cart_line_get_barcode      (PosCartLine *self);
+gboolean     pos_cart_line_get_weighed      (PosCartLine *self);
+gint64       pos_cart_line_get_quantity     (PosCartLine *self); /* milli-units */
+gint64       pos_cart_line_get_unit_price   (PosCartLine *self);
+guint        pos_cart_line_get_tax_rate_bp  (PosCartLine *self);
+PosDiscountKind pos_cart_line_get_discount_kind  (PosCartLine *self);
+gint64       pos_cart_line_get_discount_value    (PosCartLine *self);
+const char  *pos_cart_line_get_note         (PosCartLine *self);
+/* Computed by the cart on every change: */
+gint64       pos_cart_line_get_gross          (PosCartLine *self); /* qty * unit price, rounded half-even */
+gint64       pos_cart_line_get_line_discount  (PosCartLine *self); /* from the line discount */
+gint64       pos_cart_line_get_sale_discount  (PosCartLine *self); /* share of the sale discount */
+gint64       pos_cart_line_get_total          (PosCartLine *self); /* gross - discounts: what the customer pays for it (inclusive) or its net (exclusive) */
+gint64       pos_cart_line_get_tax            (PosCartLine *self); /* line tax for display */
+/* If the line was created from a price-embedded barcode, the price is fixed
+ * and gross = that price (quantity 1000). */
+void         pos_cart_line_set_fixed_gross    (PosCartLine *self, gint64 gross);
+gint64       pos_cart_line_get_fixed_gross    (PosCartLine *self); /* -1 when not fixed */
+
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  PosPaymentMethod method;
+  gint64  amount;        /* applied to the sale */
+  gint64  tendered;      /* cash handed over (>= amount for cash), else = amount */
+  char   *reference;     /* card authorisation code, PIX txid, credit note id */
+  char   *card_last4;    /* card only */
+  char   *card_brand;    /* optional */
+} PosPayment;
+
+void        pos_payment_free (PosPayment *payment);
+PosPayment *pos_payment_copy (const PosPayment *payment);
+
+typedef struct {
+  gint64 subtotal;        /* sum of line gross */
+  gint64 line_discounts;
+  gint64 sale_discount;
+  gint64 total;           /* amount the customer owes (tax added if exclusive) */
+  gint64 tax_total;
+  gint64 paid;            /* sum of payment amounts */
+  gint64 due;             /* total - paid, >= 0 */
+  gint64 change;          /* sum(tendered - amount) for cash */
+  guint  n_items;         /* sum of quantities of non-weighed lines in units + weighed lines */
+} PosCartTotals;
+
+#define POS_TYPE_CART (pos_cart_get_type ())
+G_DECLARE_FINAL_TYPE (PosCart, pos_cart, POS, CART, GObject)
+
+/* GListModel of PosCartLine. "changed" is emitted after every change
+ * (totals recomputed); items-changed as lines come and go or change. */
+PosCart     *pos_cart_new              (const char *currency,
+                                        PosTaxMode  tax_mode);
+const char  *pos_cart_get_currency     (PosCart *self);
+PosTaxMode   pos_cart_get_tax_mode     (PosCart *self);
+guint        pos_cart_get_n_lines      (PosCart *self);
+PosCartLine *pos_cart_get_line         (PosCart *self, guint position); /* borrowed */
+
+/* Adds a line (takes a ref). A non-weighed line of the same product with no
+ * discount, no note and no fixed gross is merged by adding the quantity.
+ * Returns the position of the line. */
+guint        pos_cart_add_line         (PosCart     *self,
+                                        PosCartLine *line,
+                                        gint64       quantity);
+gboolean     pos_cart_set_quantity     (PosCart *self, guint position, gint64 quantity, GError **error);
+void         pos_cart_remove_line      (PosCart *self, guint position);
+gboolean     pos_cart_set_line_discount(PosCart *self, guint position, PosDiscountKind kind, gint64 value, GError **error);
+void         pos_cart_set_line_note    (PosCart *self, guint position, const char *note);
+gboolean     pos_cart_set_discount     (PosCart *self, PosDiscountKind kind, gint64 value, GError **error);
+PosDiscountKind pos_cart_get_discount_kind  (PosCart *self);
+gint64       pos_cart_get_discount_value    (PosCart *self);
+void         pos_cart_set_note         (PosCart *self, const char *note);
+const char  *pos_cart_get_note         (PosCart *self);
+void         pos_cart_set_customer     (PosCart *self, const char *customer_id, const char *customer_name);
+const char  *pos_cart_get_customer_id  (PosCart *self);
+const char  *pos_cart_get_customer_name(PosCart *self);
+
+/* Payments. A non-cash payment may not exceed what is due. A cash payment
+ * may: the excess is change. amount is clamped to the due; tendered keeps
+ * what was handed over. */
+gboolean     pos_cart_add_payment      (PosCart          *self,
+                                        PosPaymentMethod  method,
+                                        gint64            tendered,
+                                        const char       *reference,
+                                        const char       *card_last4,
+                                        GError          **error);
+void         pos_cart_remove_payment   (PosCart *self, guint index);
+guint        pos_cart_get_n_payments   (PosCart *self);
+const PosPayment *pos_cart_get_payment (PosCart *self, guint index);
+void         pos_cart_clear            (PosCart *self);
+
+void         pos_cart_get_totals       (PosCart *self, PosCartTotals *out);
+/* Per-rate tax summary of the current lines (owned by the cart). */
+PosTaxSummary *pos_cart_get_tax_summary(PosCart *self);
+gboolean     pos_cart_is_empty         (PosCart *self);
+gboolean     pos_cart_is_fully_paid    (PosCart *self);
+
+G_END_DECLS

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "pos-database.h"
+#include "domain/pos-cart.h"
+
+G_BEGIN_DECLS
+
+#define POS_SALES_ERROR (pos_sales_error_quark ())
+GQuark pos_sales_error_quark (void);
+
+typedef enum {
+  POS_SALES_ERROR_EMPTY,          /* no lines */
+  POS_SALES_ERROR_NOT_PAID,       /* payments do not cover the total */
+  POS_SALES_ERROR_NOT_FOUND,      /* no such sale / parked sale */
+  POS_SALES_ERROR_RETURN_LIMIT,   /* more than was sold (minus earlier returns) */
+  POS_SALES_ERROR_RETURN_KIND,    /* a return of a return */
+  POS_SALES_ERROR_NO_TERMINAL,    /* database has no store/terminal set up */
+} PosSalesError;
+
+/* Commits the cart as a sale in one durable transaction: the sale, its
+ * lines, payments, stock movements (reason 'sale'), stock level deltas,
+ * an audit row and an outbox operation of type "sale.create" carrying the
+ * whole document as JSON. The sale gets a UUIDv7 id and a number
+ * "STORE-TERMINAL-SEQ" (e.g. "001-01-000042"). Returns the id. */
+char        *pos_sales_commit          (PosDatabase *db,
+                                        PosCart     *cart,
+                                        char       **out_number,
+                                        GError     **error);
+/* The same on a worker thread with its own connection to db's file. The
+ * cart must not change until the callback. */
+void         pos_sales_commit_async    (PosDatabase         *db,
+                                        PosCart             *cart,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+char        *pos_sales_commit_finish   (PosDatabase   *db,
+                                        GAsyncResult  *result,
+                                        char         **out_number,
+                                        GError       **error);
+
+/* Records that a cart was abandoned (audit 'sale.cancel' with its lines and
+ * total as data). */
+gboolean     pos_sales_record_cancel   (PosDatabase *db, PosCart *cart, const char *reason, GError **error);
+
+/* ---- Park and resume (on this terminal) ---- */
+typedef struct {
+  char   *id;
+  char   *label;          /* what the cashier typed, or the customer's name, or NULL */
+  char   *staff_name;
+  gint64  created_at;     /* unix ms */
+  gint64  total;
+  char   *currency;
+  guint   n_lines;
+} PosParkedSale;
+void         pos_parked_sale_free      (PosParkedSale *parked);
+
+char        *pos_sales_park            (PosDatabase *db, PosCart *cart, const char *label, GError **error);
+GPtrArray   *pos_sales_list_parked     (PosDatabase *db, GError **error);   /* of PosParkedSale*, oldest first */
+/* Rebuilds the cart (lines, discounts, notes, customer, payments) and
+ * deletes the parked row, in one transaction. */
+PosCart     *pos_sales_resume          (PosDatabase *db, const char *parked_id, GError **error);
+
+/* ---- History ---- */
+typedef struct {
+  char   *id;
+  char   *number;
+  char   *kind;            /* "sale" | "return" */
+  char   *original_number; /* for returns */
+  gint64  created_at;
+  gint64  total;
+  char   *currency;
+  guint   n_lines;
+  char   *staff_name;
+  char   *customer_name;
+  char   *payment_summary; /* "cash, pix" */
+} PosSaleSummary;
+void         pos_sale_summary_free     (PosSaleSummary *summary);
+
+/* Newest first. query matches number (suffix or whole), a product name in
+ * the sale, customer name, or an amount ("12,90"); NULL = all. from/to in
+ * unix ms, 0 = unbounded. */
+GPtrArray   *pos_sales_list            (PosDatabase *db,
+                                        const char  *query,
+                                        gint64       from_ms,
+                                        gint64       to_ms,
+                                        guint        limit,
+                                        GError     **error);
+
+typedef struct {
+  guint   line_no;
+  gint64  product_id;
+  char   *sku;
+  char   *name;
+  char   *barcode;
+  gboolean weighed;
+  gint64  quantity;
+  gint64  unit_price;
+  gint64  gross;
+  gint64  line_discount;
+  gint64  sale_discount;
+  gint64  total;
+  guint   tax_rate_bp;
+  gint64  tax;
+  gint64  approx_tax;
+  char   *note;
+  gint64  returned_quantity;  /* sum over returns of this line (sales only) */
+  guint   original_line_no;   /* returns only */
+} PosSaleLine;
+
+typedef struct {
+  char        *id;
+  char        *number;
+  char        *kind;
+  char        *original_sale_id;
+  char        *original_number;
+  char        *store_id;
+  char        *terminal_id;
+  char        *staff_id;
+  char        *staff_name;
+  char        *customer_id;
+  char        *customer_name;
+  char        *currency;
+  PosTaxMode   tax_mode;
+  gint64       subtotal;
+  gint64       line_discounts;
+  gint64       sale_discount;
+  gint64       total;
+  gint64       tax_total;
+  gint64       approx_tax;
+  gint64       paid;
+  gint64       change_given;
+  char        *note;
+  char        *reason;
+  gint64       created_at;
+  GPtrArray   *lines;        /* PosSaleLine* */
+  GPtrArray   *payments;     /* PosPayment* (domain type) */
+  GPtrArray   *returns;      /* PosSaleSummary* of returns against this sale */
+} PosSaleRecord;
+void         pos_sale_record_free      (PosSaleRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosSaleRecord, pos_sale_record_free)
+
+/* By id, by full number, or by what the receipt's code carries
+ * ("BALCAO:SALE:<id>"). */
+PosSaleRecord *pos_sales_load          (PosDatabase *db, const char *id_or_number, GError **error);
+
+/* ---- Returns ---- */
+typedef enum {
+  POS_REFUND_ORIGINAL_TENDER,  /* back to the payments of the sale, in reverse order of seq */
+  POS_REFUND_STORE_CREDIT,     /* credit note on the customer (sale must have one) or a voucher */
+} PosRefundMethod;
+
+typedef struct {
+  guint  line_no;     /* line of the original sale */
+  gint64 quantity;    /* milli-units to return, > 0 */
+} PosReturnItem;
+
+/* Creates a return document pointing at the sale: refunds each line's
+ * paid total pro rata (net of line and sale discounts), never more than
+ * sold minus already returned; stock back (reason 'return'); payments are
+ * negative amounts by the refund method; audit and outbox "return.create".
+ * Returns the new return's id, number in out_number. */
+char        *pos_returns_commit        (PosDatabase         *db,
+                                        const char          *sale_id,
+                                        const PosReturnItem *items,
+                                        guint                n_items,
+                                        PosRefundMethod      method,
+                                        const char          *reason,
+                                        char               **out_number,
+                                        GError             **error);
+/* How much would be refunded for these items, without writing. */
+gint64       pos_returns_preview       (PosDatabase         *db,
+                                        const char          *sale_id,
+                                        const PosReturnItem *items,
+                                        guint                n_items,
+                                        GError             **error);
+
+G_END_DECLS
