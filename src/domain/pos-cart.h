@@ -20,6 +20,7 @@ typedef enum {
   POS_CART_ERROR_PAYMENT,        /* payment amount invalid / exceeds due (non-cash) */
   POS_CART_ERROR_CURRENCY,       /* mixing currencies */
   POS_CART_ERROR_EMPTY,
+  POS_CART_ERROR_INVALID,        /* a saved cart (JSON) is corrupt */
 } PosCartError;
 
 typedef enum {
@@ -45,6 +46,10 @@ const char      *pos_payment_method_get_label   (PosPaymentMethod method); /* tr
  * weighed product, 1 unit = 1 kg, so quantity is grams). unit_price is per
  * unit (per kg for weighed goods). */
 
+/* Read-only GObject properties, notified when they change (for list rows
+ * and GtkExpression): "product-id", "sku", "name", "barcode", "weighed",
+ * "unit-price", "tax-rate-bp", "quantity", "note", "gross",
+ * "line-discount", "sale-discount", "total", "tax". */
 #define POS_TYPE_CART_LINE (pos_cart_line_get_type ())
 G_DECLARE_FINAL_TYPE (PosCartLine, pos_cart_line, POS, CART_LINE, GObject)
 
@@ -100,8 +105,11 @@ typedef struct {
   gint64 tax_total;
   gint64 paid;            /* sum of payment amounts */
   gint64 due;             /* total - paid, >= 0 */
-  gint64 change;          /* sum(tendered - amount) for cash */
+  gint64 change;          /* sum(tendered - amount) for cash, plus anything paid
+                           * beyond the total (lines removed after payment) */
   guint  n_items;         /* sum of quantities of non-weighed lines in units + weighed lines */
+  gint64 rounding;        /* cash rounding (CHF, SEK...) applied by the last cash
+                           * payment: due = total + rounding - paid */
 } PosCartTotals;
 
 #define POS_TYPE_CART (pos_cart_get_type ())
@@ -116,8 +124,11 @@ PosTaxMode   pos_cart_get_tax_mode     (PosCart *self);
 guint        pos_cart_get_n_lines      (PosCart *self);
 PosCartLine *pos_cart_get_line         (PosCart *self, guint position); /* borrowed */
 
-/* Adds a line (takes a ref). A non-weighed line of the same product with no
- * discount, no note and no fixed gross is merged by adding the quantity.
+/* Adds a line: the cart takes its own reference (the caller keeps and
+ * releases its own; a line can be in one cart only). A non-weighed line of
+ * the same product with no discount, no note and no fixed gross is merged
+ * by adding the quantity. quantity must be 1..99 999 000 milli-units
+ * (validate typed input with pos_cart_set_quantity's rules first).
  * Returns the position of the line. */
 guint        pos_cart_add_line         (PosCart     *self,
                                         PosCartLine *line,
@@ -137,7 +148,8 @@ const char  *pos_cart_get_customer_name(PosCart *self);
 
 /* Payments. A non-cash payment may not exceed what is due. A cash payment
  * may: the excess is change. amount is clamped to the due; tendered keeps
- * what was handed over. */
+ * what was handed over. A cash payment that settles the sale settles the
+ * due rounded to the currency's cash increment (see totals.rounding). */
 gboolean     pos_cart_add_payment      (PosCart          *self,
                                         PosPaymentMethod  method,
                                         gint64            tendered,
@@ -148,11 +160,24 @@ void         pos_cart_remove_payment   (PosCart *self, guint index);
 guint        pos_cart_get_n_payments   (PosCart *self);
 const PosPayment *pos_cart_get_payment (PosCart *self, guint index);
 void         pos_cart_clear            (PosCart *self);
+/* What a cash payment must cover now: the due rounded to the cash
+ * increment (= due for BRL). */
+gint64       pos_cart_get_cash_due     (PosCart *self);
 
 void         pos_cart_get_totals       (PosCart *self, PosCartTotals *out);
 /* Per-rate tax summary of the current lines (owned by the cart). */
 PosTaxSummary *pos_cart_get_tax_summary(PosCart *self);
 gboolean     pos_cart_is_empty         (PosCart *self);
 gboolean     pos_cart_is_fully_paid    (PosCart *self);
+
+/* JSON document of the cart for parking and for the outbox: currency, tax
+ * mode, note, customer, sale discount, lines (all fields, plus computed
+ * gross/discounts/total/tax), payments, totals and tax summary. */
+char        *pos_cart_to_json          (PosCart *self);
+/* Rebuilds a cart from pos_cart_to_json() output. Computed values are
+ * recomputed, not trusted. A corrupt document fails with
+ * POS_CART_ERROR_INVALID. */
+PosCart     *pos_cart_new_from_json    (const char *json,
+                                        GError    **error);
 
 G_END_DECLS

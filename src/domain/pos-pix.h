@@ -21,7 +21,8 @@ guint16 pos_pix_crc16 (const guint8 *data, gsize len);
 
 /* Builds the static BR Code "copia e cola" payload (EMV MPM, Banco Central
  * do Brasil's "Manual de Padrões para Iniciação do Pix"): 00 format, 01
- * point of initiation (12 = single use when amount is set), 26 merchant
+ * point of initiation (12 = single use when amount is set; omitted without
+ * an amount, as in the manual's example), 26 merchant
  * account (GUI br.gov.bcb.pix + key), 52 MCC 0000, 53 986, 54 amount
  * "12.34", 58 BR, 59 name (<= 25, ASCII), 60 city (<= 15, ASCII), 62
  * additional data with 05 txid (<= 25, alnum, "***" when none), 63 CRC.
