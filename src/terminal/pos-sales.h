@@ -143,10 +143,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosSaleRecord, pos_sale_record_free)
 /* By id, by full number, or by what the receipt's code carries
  * ("BALCAO:SALE:<id>"). */
 PosSaleRecord *pos_sales_load          (PosDatabase *db, const char *id_or_number, GError **error);
+/* The document as JSON (what the outbox carries and `balcao-ctl sales
+ * show --json` prints): id, number, kind, amounts, currency, n_lines,
+ * lines[], payments[] (method, amount, tendered, change, ...), returns[]. */
+char          *pos_sale_record_to_json (const PosSaleRecord *record);
 
 /* ---- Returns ---- */
 typedef enum {
-  POS_REFUND_ORIGINAL_TENDER,  /* back to the payments of the sale, in reverse order of seq */
+  POS_REFUND_ORIGINAL_TENDER,  /* back to the payments of the sale: non-cash payments first, in
+                                * the order they were taken, each up to what it paid minus what
+                                * earlier returns gave back to it; then cash */
   POS_REFUND_STORE_CREDIT,     /* credit note on the customer (sale must have one) or a voucher */
 } PosRefundMethod;
 

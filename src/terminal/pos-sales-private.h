@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "pos-sales.h"
+
+G_BEGIN_DECLS
+
+/* Shared by pos-sales.c and pos-returns.c. */
+
+/* Steps a write statement to completion and resets it. */
+gboolean     _pos_sales_step_done       (PosDatabase  *db,
+                                         sqlite3_stmt *stmt,
+                                         const char   *what,
+                                         GError      **error);
+char        *_pos_sales_column_dup      (sqlite3_stmt *stmt, int col);
+/* Store info, or POS_SALES_ERROR_NO_TERMINAL. */
+PosStoreInfo *_pos_sales_get_store_info (PosDatabase *db, GError **error);
+/* Next document number for kind "sale" ("STORE-TERM-000042") or "return"
+ * ("STORE-TERM-D000042"), from document_sequences. Inside a transaction. */
+char        *_pos_sales_next_number     (PosDatabase        *db,
+                                         const PosStoreInfo *info,
+                                         const char         *kind,
+                                         GError            **error);
+char        *_pos_sales_business_date   (gint64 unix_ms);
+/* Stock movement plus stock_levels.local_delta. */
+gboolean     _pos_sales_move_stock      (PosDatabase *db,
+                                         const char  *store_id,
+                                         gint64       product_id,
+                                         gint64       delta,
+                                         const char  *reason,
+                                         const char  *document_id,
+                                         gint64       now_ms,
+                                         GError     **error);
+/* Loads the committed-in-this-transaction document and writes its audit
+ * row and outbox operation (type = action) with the whole document. */
+gboolean     _pos_sales_record_document (PosDatabase *db,
+                                         const char  *id,
+                                         const char  *action,
+                                         const char  *reason,
+                                         GError     **error);
+JsonNode    *_pos_sale_record_to_json_node (const PosSaleRecord *record);
+
+G_END_DECLS
