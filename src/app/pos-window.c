@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "balcao"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "terminal/pos-database.h"
+
+#include "pos-history-page.h"
+#include "pos-sale-page.h"
+#include "pos-scan-detector.h"
+#include "pos-window.h"
+
+#define RECEIPT_CODE_PREFIX "BALCAO:SALE:"
+
+struct _PosWindow {
+  AdwApplicationWindow  parent_instance;
+
+  PosDatabase          *db;
+  PosScanDetector      *detector;
+  GtkWidget            *sale_page;
+  GtkWidget            *history_page;
+
+  /* template */
+  GtkWidget            *header_bar;
+  GtkWidget            *switcher_title;
+  GtkWidget            *store_label;
+  GtkWidget            *terminal_label;
+  GtkWidget            *connection_label;
+  GtkWidget            *toast_overlay;
+  GtkWidget            *main_stack;
+  GtkWidget            *view_stack;
+  GtkWidget            *status_page;
+  GtkWidget            *status_hint;
+};
+
+G_DEFINE_FINAL_TYPE (PosWindow, pos_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+show_sale (GSimpleAction *action,
+           GVariant      *param,
+           gpointer       user_data)
+{
+  PosWindow *self = user_data;
+
+  if (self->sale_page == NULL)
+    return;
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "sale");
+  /* the sale page's actions refocus what they need; a bare switch lands on the entry */
+  if (action != NULL)
+    pos_sale_page_focus_entry (POS_SALE_PAGE (self->sale_page));
+}
+
+static void
+show_history (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  PosWindow *self = user_data;
+
+  if (self->history_page == NULL)
+    return;
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "history");
+  gtk_widget_child_focus (self->history_page, GTK_DIR_TAB_FORWARD);
+}
+
+static const GActionEntry win_entries[] = {
+  { .name = "show-sale", .activate = show_sale },
+  { .name = "show-history", .activate = show_history },
+};
+
+void
+pos_window_route_scan (PosWindow  *self,
+                       const char *code)
+{
+  g_return_if_fail (POS_IS_WINDOW (self));
+
+  if (self->sale_page == NULL)
+    {
+      gtk_widget_error_bell (GTK_WIDGET (self));
+      return;
+    }
+
+  if (g_ascii_strncasecmp (code, RECEIPT_CODE_PREFIX, strlen (RECEIPT_CODE_PREFIX)) == 0)
+    {
+      if (self->history_page != NULL)
+        {
+          adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "history");
+          pos_history_page_open_sale (POS_HISTORY_PAGE (self->history_page), code);
+        }
+      return;
+    }
+
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "sale");
+  pos_sale_page_scan (POS_SALE_PAGE (self->sale_page), code);
+}
+
+static void
+on_scanned (PosScanDetector *detector,
+            const char      *text,
+            PosWindow       *self)
+{
+  g_debug ("Scan: %s", text);
+  pos_window_route_scan (self, text);
+}
+
+static gboolean
+on_typed (PosScanDetector *detector,
+          const char      *text,
+          PosWindow       *self)
+{
+  const char *visible;
+
+  if (self->sale_page == NULL)
+    return FALSE;
+  visible = adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (self->view_stack));
+  if (g_strcmp0 (visible, "sale") != 0)
+    return FALSE;
+
+  return pos_sale_page_take_typed (POS_SALE_PAGE (self->sale_page), text);
+}
+
+static void
+on_sale_committed (PosSalePage *page,
+                   const char  *id,
+                   const char  *number,
+                   PosWindow   *self)
+{
+  if (self->history_page != NULL)
+    pos_history_page_reload (POS_HISTORY_PAGE (self->history_page));
+}
+
+static void
+show_problem (PosWindow  *self,
+              const char *title,
+              const char *description,
+              const char *hint)
+{
+  adw_status_page_set_title (ADW_STATUS_PAGE (self->status_page), title);
+  adw_status_page_set_description (ADW_STATUS_PAGE (self->status_page), description);
+  gtk_label_set_text (GTK_LABEL (self->status_hint), hint);
+  gtk_stack_set_visible_child_name (GTK_STACK (self->main_stack), "error");
+  gtk_widget_set_visible (self->switcher_title, FALSE);
+  gtk_label_set_text (GTK_LABEL (self->store_label), _("Balcão"));
+  gtk_label_set_text (GTK_LABEL (self->terminal_label), _("No store"));
+}
+
+static void
+show_identity (PosWindow          *self,
+               const PosStoreInfo *store)
+{
+  g_autofree char *where = NULL;
+  g_autofree char *title = NULL;
+  const char *terminal = store->terminal_name ? store->terminal_name : store->terminal_code;
+
+  if (store->staff_name != NULL)
+    where = g_strdup_printf (_("%s · Cashier: %s"), terminal ? terminal : "", store->staff_name);
+  else
+    where = g_strdup_printf (_("%s · No cashier signed in"), terminal ? terminal : "");
+
+  gtk_label_set_text (GTK_LABEL (self->store_label), store->store_name ? store->store_name : "");
+  gtk_label_set_text (GTK_LABEL (self->terminal_label), where);
+  title = g_strdup_printf (_("Balcão — %s"), store->store_name ? store->store_name : "");
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
+static void
+open_database (PosWindow  *self,
+               const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosStoreInfo) store = NULL;
+  g_autofree char *hint = NULL;
+  AdwViewStackPage *page;
+
+  hint = g_strdup_printf (_("To set up a demo store, run:\nbalcao-ctl --database %s demo-data"), path);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *desc = g_strdup_printf (_("There is no database at %s. This terminal has no store yet: set it up, then start Balcão again."), path);
+
+      show_problem (self, _("This terminal has no store yet"), desc, hint);
+      return;
+    }
+
+  self->db = pos_database_open (path, &error);
+  if (self->db == NULL)
+    {
+      g_autofree char *desc = g_strdup_printf (_("%s\nNothing was changed. Check the file and its permissions, or restore the last backup."), error->message);
+
+      show_problem (self, _("This terminal cannot open its store"), desc, path);
+      return;
+    }
+
+  store = pos_database_get_store_info (self->db, &error);
+  if (store == NULL)
+    {
+      g_autofree char *desc = g_strdup_printf (_("The database has no store and terminal set up (%s)."), error->message);
+
+      show_problem (self, _("This terminal has no store yet"), desc, hint);
+      return;
+    }
+
+  show_identity (self, store);
+
+  self->sale_page = pos_sale_page_new (self->db);
+  page = adw_view_stack_add_titled (ADW_VIEW_STACK (self->view_stack), self->sale_page, "sale", _("Sale"));
+  adw_view_stack_page_set_icon_name (page, "edit-find-symbolic");
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "sale",
+                                  pos_sale_page_get_action_group (POS_SALE_PAGE (self->sale_page)));
+  g_signal_connect_object (self->sale_page, "sale-committed", G_CALLBACK (on_sale_committed), self, 0);
+
+  self->history_page = pos_history_page_new (self->db);
+  page = adw_view_stack_add_titled (ADW_VIEW_STACK (self->view_stack), self->history_page, "history", _("History"));
+  adw_view_stack_page_set_icon_name (page, "document-open-recent-symbolic");
+
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "sale");
+  gtk_stack_set_visible_child_name (GTK_STACK (self->main_stack), "main");
+
+  self->detector = pos_scan_detector_new (GTK_WIDGET (self));
+  g_signal_connect_object (self->detector, "scanned", G_CALLBACK (on_scanned), self, 0);
+  g_signal_connect_object (self->detector, "typed", G_CALLBACK (on_typed), self, 0);
+}
+
+/* A cash register fills its screen: size the window to the monitor it
+ * will be shown on (a window manager may maximise it as well). */
+static void
+fit_to_monitor (PosWindow *self)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+  GListModel *monitors = gdk_display_get_monitors (display);
+  g_autoptr(GdkMonitor) monitor = NULL;
+  GdkRectangle geometry;
+
+  if (g_list_model_get_n_items (monitors) == 0)
+    return;
+  monitor = g_list_model_get_item (monitors, 0);
+  gdk_monitor_get_geometry (monitor, &geometry);
+  if (geometry.width >= 800 && geometry.height >= 600)
+    gtk_window_set_default_size (GTK_WINDOW (self), geometry.width, geometry.height);
+}
+
+static void
+pos_window_dispose (GObject *object)
+{
+  PosWindow *self = POS_WINDOW (object);
+
+  g_clear_object (&self->detector);
+  gtk_widget_dispose_template (GTK_WIDGET (self), POS_TYPE_WINDOW);
+  self->sale_page = NULL;
+  self->history_page = NULL;
+
+  G_OBJECT_CLASS (pos_window_parent_class)->dispose (object);
+}
+
+static void
+pos_window_finalize (GObject *object)
+{
+  PosWindow *self = POS_WINDOW (object);
+
+  g_clear_object (&self->db);
+
+  G_OBJECT_CLASS (pos_window_parent_class)->finalize (object);
+}
+
+static void
+pos_window_class_init (PosWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pos_window_dispose;
+  object_class->finalize = pos_window_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/br/balcao/Balcao/pos-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, store_label);
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, terminal_label);
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, connection_label);
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, status_page);
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, status_hint);
+}
+
+static void
+pos_window_init (PosWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries,
+                                   G_N_ELEMENTS (win_entries), self);
+}
+
+PosWindow *
+pos_window_new (PosApplication *application,
+                const char     *db_path)
+{
+  PosWindow *self = g_object_new (POS_TYPE_WINDOW, "application", application, NULL);
+
+  fit_to_monitor (self);
+  open_database (self, db_path);
+  if (self->sale_page != NULL)
+    pos_sale_page_focus_entry (POS_SALE_PAGE (self->sale_page));
+
+  return self;
+}
+
+void
+pos_window_add_toast (PosWindow  *self,
+                      const char *text)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (POS_IS_WINDOW (self));
+
+  toast = adw_toast_new (text);
+  adw_toast_set_timeout (toast, 3);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (self->toast_overlay), toast);
+}
