@@ -127,6 +127,25 @@ pos_application_startup (GApplication *app)
                                       ADW_COLOR_SCHEME_PREFER_LIGHT);
 }
 
+/* For the start-up benchmark (tests/bench/bench-startup.c): with
+ * BALCAO_EXIT_AFTER_FIRST_FRAME set, print "first-frame" once the window has
+ * painted its first frame, and quit. */
+static void
+first_frame_painted_cb (GdkFrameClock *clock,
+                        GtkWindow     *window)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_painted_cb, window);
+  g_print ("first-frame\n");
+  g_application_quit (g_application_get_default ());
+}
+
+static void
+window_mapped_cb (GtkWidget *window)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (first_frame_painted_cb), window);
+}
+
 static void
 pos_application_activate (GApplication *app)
 {
@@ -138,6 +157,8 @@ pos_application_activate (GApplication *app)
       if (self->db_path == NULL)
         self->db_path = default_db_path ();
       window = GTK_WINDOW (pos_window_new (self, self->db_path));
+      if (g_getenv ("BALCAO_EXIT_AFTER_FIRST_FRAME") != NULL)
+        g_signal_connect (window, "map", G_CALLBACK (window_mapped_cb), NULL);
     }
 
   gtk_window_present (window);

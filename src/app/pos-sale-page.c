@@ -446,6 +446,23 @@ add_column (PosSalePage *self,
   return col;
 }
 
+/* GTK 4.8 does not give a hidden column's width back to the expanding
+ * Product column (it leaves a gap on the right), so the Discount column is
+ * taken out of the view rather than hidden. */
+static void
+show_discount_column (PosSalePage *self,
+                      gboolean     show)
+{
+  gboolean shown = gtk_column_view_column_get_column_view (self->discount_column) != NULL;
+
+  if (show == shown)
+    return;
+  if (show)
+    gtk_column_view_insert_column (GTK_COLUMN_VIEW (self->cart_view), 3, self->discount_column);
+  else
+    gtk_column_view_remove_column (GTK_COLUMN_VIEW (self->cart_view), self->discount_column);
+}
+
 static void
 update_customer (PosSalePage *self)
 {
@@ -503,7 +520,7 @@ update_totals (PosSalePage *self)
   gtk_label_set_text (GTK_LABEL (self->discount_value), discounts);
   gtk_widget_set_visible (self->discount_caption, t.line_discounts + t.sale_discount != 0);
   gtk_widget_set_visible (self->discount_value, t.line_discounts + t.sale_discount != 0);
-  gtk_column_view_column_set_visible (self->discount_column, t.line_discounts + t.sale_discount != 0);
+  show_discount_column (self, t.line_discounts + t.sale_discount != 0);
   gtk_label_set_text (GTK_LABEL (self->total_value), total);
 
   while ((child = gtk_widget_get_first_child (self->tax_box)) != NULL)
@@ -1680,6 +1697,7 @@ pos_sale_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->cart, on_cart_changed, self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), POS_TYPE_SALE_PAGE);
+  g_clear_object (&self->discount_column);
 
   g_clear_object (&self->selection);
   g_clear_object (&self->results_selection);
@@ -1776,9 +1794,9 @@ pos_sale_page_init (PosSalePage *self)
   add_column (self, _("Product"), COLUMN_NAME, TRUE, -1);
   add_column (self, _("Qty"), COLUMN_QUANTITY, FALSE, 84);
   add_column (self, _("Unit price"), COLUMN_PRICE, FALSE, 112);
-  self->discount_column = add_column (self, _("Discount"), COLUMN_DISCOUNT, FALSE, 96);
+  self->discount_column = g_object_ref (add_column (self, _("Discount"), COLUMN_DISCOUNT, FALSE, 96));
   add_column (self, _("Total"), COLUMN_TOTAL, FALSE, 112);
-  gtk_column_view_column_set_visible (self->discount_column, FALSE);
+  show_discount_column (self, FALSE);
 
   self->results = g_list_store_new (POS_TYPE_PRODUCT);
   self->results_selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->results)));

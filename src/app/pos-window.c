@@ -132,6 +132,22 @@ on_sale_committed (PosSalePage *page,
     pos_history_page_reload (POS_HISTORY_PAGE (self->history_page));
 }
 
+/* The sale's shortcuts (F-keys, Ctrl+F...) act from anywhere while the
+ * Sale page is shown, and not at all on other pages, whose own shortcuts
+ * (History's Ctrl+F search, F5 reload) must win: the sale's action group is
+ * reachable from the whole window only while its page is visible. */
+static void
+on_visible_page_changed (AdwViewStack *stack,
+                         GParamSpec   *pspec,
+                         PosWindow    *self)
+{
+  gboolean on_sale = g_strcmp0 (adw_view_stack_get_visible_child_name (stack), "sale") == 0;
+
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "sale",
+                                  on_sale ? pos_sale_page_get_action_group (POS_SALE_PAGE (self->sale_page))
+                                          : NULL);
+}
+
 static void
 show_problem (PosWindow  *self,
               const char *title,
@@ -208,8 +224,8 @@ open_database (PosWindow  *self,
   self->sale_page = pos_sale_page_new (self->db);
   page = adw_view_stack_add_titled (ADW_VIEW_STACK (self->view_stack), self->sale_page, "sale", _("Sale"));
   adw_view_stack_page_set_icon_name (page, "edit-find-symbolic");
-  gtk_widget_insert_action_group (GTK_WIDGET (self), "sale",
-                                  pos_sale_page_get_action_group (POS_SALE_PAGE (self->sale_page)));
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (on_visible_page_changed), self, 0);
   g_signal_connect_object (self->sale_page, "sale-committed", G_CALLBACK (on_sale_committed), self, 0);
 
   self->history_page = pos_history_page_new (self->db);
@@ -217,6 +233,7 @@ open_database (PosWindow  *self,
   adw_view_stack_page_set_icon_name (page, "document-open-recent-symbolic");
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "sale");
+  on_visible_page_changed (ADW_VIEW_STACK (self->view_stack), NULL, self);
   gtk_stack_set_visible_child_name (GTK_STACK (self->main_stack), "main");
 
   self->detector = pos_scan_detector_new (GTK_WIDGET (self));
