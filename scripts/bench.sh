@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The benchmarks, on a demo store of 1 000 000 products and 1 000 000
+# customers (built once into build-bench/bench-1m.db, a few minutes, then
+# reused). An optimised build without sanitizers in build-bench. Each
+# benchmark prints its figures next to a baseline measured in the same run:
+#   catalog  barcode lookup and FTS5 prefix search p50/p99, vs LIKE '%term%'
+#   commit   durable sale commit p50/p99, vs a bare write()+fsync()
+#   startup  balcao to first frame and peak RSS, vs a minimal GTK 4 window
+# Usage: scripts/bench.sh [catalog|commit|startup ...]   (default: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+scripts/install-deps.sh
+
+build=$top/build-bench
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" --buildtype=release -Db_sanitize=none >/dev/null
+fi
+ninja -C "$build" -j2 src/app/balcao src/cli/balcao-ctl \
+  tests/bench/bench-catalog tests/bench/bench-commit \
+  tests/bench/bench-startup tests/bench/minimal-window
+
+products=${BALCAO_BENCH_PRODUCTS:-1000000}
+customers=${BALCAO_BENCH_CUSTOMERS:-1000000}
+db=${BALCAO_BENCH_DB:-$build/bench-${products}.db}
+which=("$@")
+[ ${#which[@]} -gt 0 ] || which=(catalog commit startup)
+
+for b in "${which[@]}"; do
+  case "$b" in
+    catalog)
+      echo "== catalog: $products products, $customers customers ($db)"
+      "$build/tests/bench/bench-catalog" --db "$db" --products "$products" --customers "$customers"
+      ;;
+    commit)
+      echo "== commit: durable sale commit vs write+fsync, in $build/bench-commit"
+      rm -rf "$build/bench-commit"; mkdir -p "$build/bench-commit"
+      "$build/tests/bench/bench-commit" "$build/bench-commit" 300
+      ;;
+    startup)
+      echo "== startup: balcao on $db vs a minimal GTK 4 window"
+      if [ ! -f "$db" ]; then
+        "$build/tests/bench/bench-catalog" --db "$db" --products "$products" --customers "$customers" >/dev/null
+      fi
+      run=("$build/tests/bench/bench-startup" --app "$build/src/app/balcao"
+           --minimal "$build/tests/bench/minimal-window" --database "$db" --runs 15)
+      if [ -n "${DISPLAY:-}" ]; then
+        "${run[@]}"
+      else
+        xvfb-run -a -s '-screen 0 1280x800x24' "${run[@]}"
+      fi
+      ;;
+    *)
+      echo "unknown benchmark: $b (catalog, commit, startup)" >&2
+      exit 2
+      ;;
+  esac
+done

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Run by scripts/demo.sh inside Xvfb: starts balcao on the demo database,
+# goes through the main pages with the keyboard as a cashier would and
+# saves a screenshot of each.  Usage: demo-tour.sh BALCAO DATABASE DIR
+set -euo pipefail
+balcao=$1
+db=$2
+shots=$3
+app_pid=
+
+cleanup () {
+  if [ -n "$app_pid" ]; then
+    kill "$app_pid" 2>/dev/null || true
+    wait "$app_pid" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+shot () {
+  sleep 0.8
+  import -window root "$shots/$1.png"
+  echo "  $shots/$1.png"
+}
+
+q () { sqlite3 -batch -noheader "$db" "$1"; }
+
+GSK_RENDERER=cairo GTK_A11Y=none "$balcao" --database "$db" >"$shots/balcao.log" 2>&1 &
+app_pid=$!
+win=$(timeout 30 xdotool search --sync --onlyvisible --name '^Balcão' | head -1)
+# No window manager under Xvfb: size the window to the screen and give it the keyboard.
+xdotool windowsize "$win" 1280 800 windowmove "$win" 0 0
+xdotool windowfocus --sync "$win"
+sleep 1
+
+echo "Screenshots:"
+shot 1-sale-empty
+
+# Three products scanned the way a USB keyboard-wedge scanner types.
+for code in $(q "SELECT b.code FROM product_barcodes b JOIN products p ON p.id = b.product_id
+                 WHERE p.weighed = 0 AND b.code LIKE '789%' ORDER BY p.id LIMIT 3;"); do
+  xdotool type --delay 5 "$code"
+  xdotool key Return
+  sleep 0.3
+done
+shot 2-sale
+
+xdotool key F12
+shot 3-payment
+xdotool key Escape
+sleep 0.5
+
+xdotool key --clearmodifiers ctrl+2
+shot 4-history
+xdotool key --clearmodifiers ctrl+1
+sleep 0.5
+
+xdotool key --clearmodifiers ctrl+question
+shot 5-shortcuts
