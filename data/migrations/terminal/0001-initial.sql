@@ -99,7 +99,7 @@ CREATE VIRTUAL TABLE product_search USING fts5 (
   name, brand, sku,
   content = 'products', content_rowid = 'id',
   tokenize = 'unicode61 remove_diacritics 2',
-  prefix = '1 2 3'
+  prefix = '1 2 3 4 5 6'
 );
 CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
   INSERT INTO product_search (rowid, name, brand, sku) VALUES (new.id, new.name, new.brand, new.sku);
