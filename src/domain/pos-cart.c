@@ -1552,10 +1552,10 @@ read_line (PosCart    *cart,
   g_autoptr(PosCartLine) line = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonObject *obj;
-  gint64 product_id, quantity, unit_price, tax_rate_bp, fixed_gross, value;
+  gint64 product_id = 0, quantity = 0, unit_price = 0, tax_rate_bp = 0, fixed_gross = -1, value = 0;
   const char *sku, *name, *barcode, *note;
-  gboolean weighed;
-  PosDiscountKind kind;
+  gboolean weighed = FALSE;
+  PosDiscountKind kind = POS_DISCOUNT_NONE;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return json_fail (error, "%s is not an object", where);

@@ -45,7 +45,7 @@ parse_fails (const char *raw,
   const PosBarcodeRule *rules = pos_barcode_default_rules (&n_rules);
   g_autoptr(PosBarcode) barcode = pos_barcode_parse (raw, rules, n_rules, &error);
 
-  ck_assert_msg (barcode == NULL, "“%s” should be refused", raw);
+  ck_assert_msg (barcode == NULL, "“%s” should be refused", raw != NULL ? raw : "(null)");
   assert_error (error, code, needle);
 }
 
