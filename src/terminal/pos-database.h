@@ -45,8 +45,10 @@ sqlite3_stmt *pos_database_prepare_cached      (PosDatabase *self, const char *s
  * PosDatabaseError with a message a person can act on. Returns FALSE. */
 gboolean     pos_database_set_error            (PosDatabase *self, GError **error, const char *what);
 
-/* Transactions. begin_immediate takes the write lock. commit_durable runs
- * the COMMIT with synchronous=FULL (then back to NORMAL). */
+/* Transactions. begin takes the write lock (BEGIN IMMEDIATE). The
+ * connection runs with synchronous=FULL, so commit_durable's COMMIT returns
+ * only once the transaction is synced to the disk; callers that must be
+ * durable (a sale before its receipt) use it to say so. */
 gboolean     pos_database_begin                (PosDatabase *self, GError **error);
 gboolean     pos_database_commit               (PosDatabase *self, GError **error);
 gboolean     pos_database_commit_durable       (PosDatabase *self, GError **error);

@@ -1186,7 +1186,7 @@ pos_demo_data_generate (PosDatabase      *db,
 rollback:
   pos_database_rollback (db);
 restore:
-  sqlite3_exec (ctx.handle, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+  sqlite3_exec (ctx.handle, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
   store_clear (&store);
   catalog_clear (&catalog);
   return ok;

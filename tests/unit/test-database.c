@@ -102,7 +102,7 @@ START_TEST (test_open_close)
   mode = query_text (db, "PRAGMA journal_mode");
   ck_assert_str_eq (mode, "wal");
   ck_assert_int_eq (query_int (db, "PRAGMA foreign_keys"), 1);
-  ck_assert_int_eq (query_int (db, "PRAGMA synchronous"), 1);  /* NORMAL */
+  ck_assert_int_eq (query_int (db, "PRAGMA synchronous"), 2);  /* FULL: every commit is synced */
   ck_assert_int_gt (query_int (db, "PRAGMA busy_timeout"), 0);
   ck_assert (g_file_test (path, G_FILE_TEST_EXISTS));
 
@@ -327,7 +327,7 @@ START_TEST (test_transactions)
   ck_assert (pos_database_begin (db, &error));
   ck_assert (pos_database_set_setting (db, "a", "2", &error));
   ck_assert (pos_database_commit_durable (db, &error));
-  ck_assert_int_eq (query_int (db, "PRAGMA synchronous"), 1);
+  ck_assert_int_eq (query_int (db, "PRAGMA synchronous"), 2);
   {
     g_autofree char *v = pos_database_get_setting (db, "a");
     ck_assert_str_eq (v, "2");
