@@ -46,14 +46,23 @@ done
 shot 2-sale
 
 xdotool key F12
-shot 3-payment
-xdotool key Escape
 sleep 0.5
+xdotool type --delay 40 "100"
+shot 3-payment
+# Cash, R$ 100 handed over: add the payment, finish the sale.
+xdotool key Return
+sleep 0.5
+xdotool key Return
+sleep 1.5
+shot 4-sale-complete
+xdotool key Return
+sleep 0.5
+xdotool windowfocus --sync "$win"
 
 xdotool key --clearmodifiers ctrl+2
-shot 4-history
+shot 5-history
 xdotool key --clearmodifiers ctrl+1
 sleep 0.5
 
 xdotool key --clearmodifiers ctrl+question
-shot 5-shortcuts
+shot 6-shortcuts

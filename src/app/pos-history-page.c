@@ -13,6 +13,7 @@
 #include "pos-history-page.h"
 #include "pos-receipt-view.h"
 #include "pos-return-dialog.h"
+#include "pos-format.h"
 
 /* The History page. The list is loaded on a worker thread with its own
  * connection (pos_database_open() on the same file), newest first, at most
@@ -119,7 +120,7 @@ static void history_load_detail (PosHistoryPage *self, const char *id);
 static char *
 format_money (gint64 minor, const char *currency)
 {
-  return pos_money_format (minor, currency != NULL ? currency : "BRL", NULL);
+  return pos_format_money (minor, currency != NULL ? currency : "BRL");
 }
 
 static GDateTime *

@@ -11,6 +11,7 @@
 
 #include "pos-park-dialog.h"
 #include "pos-receipt-view.h"
+#include "pos-format.h"
 
 /* ------------------------------------------------------------------ */
 /* Resume: a window listing the parked sales. The list is read on a
@@ -75,7 +76,7 @@ parked_row_new (const PosParkedSale *p)
   GtkWidget *total;
   g_autofree char *age = format_age (p->created_at);
   g_autofree char *lines = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u line", "%u lines", p->n_lines), p->n_lines);
-  g_autofree char *money = pos_money_format (p->total, p->currency != NULL ? p->currency : "BRL", NULL);
+  g_autofree char *money = pos_format_money (p->total, p->currency != NULL ? p->currency : "BRL");
   g_autofree char *subtitle = NULL;
   g_autofree char *a11y = NULL;
   const char *title = p->label != NULL && *p->label != '\0' ? p->label : _("Sale without a name");

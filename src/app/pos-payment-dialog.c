@@ -604,8 +604,11 @@ show_done (PosPaymentDialog *self,
   if (record != NULL && self->store != NULL)
     receipt = pos_receipt_render_text (record, self->store, RECEIPT_COLUMNS, FALSE);
   else
-    receipt = g_strdup_printf (_("The receipt preview is not available (%s). The sale is saved; reprint it from History."),
-                               error ? error->message : _("no store set up"));
+    {
+      g_warning ("No receipt preview for sale %s: %s", id, error ? error->message : "no store");
+      receipt = g_strdup_printf (_("The receipt preview is not available (%s). The sale is saved; reprint it from History."),
+                                 error ? error->message : _("no store set up"));
+    }
 
   view = pos_receipt_view_new ();
   gtk_widget_set_vexpand (view, TRUE);

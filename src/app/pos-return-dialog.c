@@ -11,6 +11,7 @@
 
 #include "pos-receipt-view.h"
 #include "pos-return-dialog.h"
+#include "pos-format.h"
 
 /* The refund preview (pos_returns_preview) runs on the UI connection at
  * every change: it reads one sale's lines and earlier returns by primary
@@ -160,7 +161,7 @@ update_preview (PosReturnDialog *self)
     {
       gtk_label_set_text (self->error_label, _("Choose how many of an item come back."));
       gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-      money = pos_money_format (0, self->sale->currency, NULL);
+      money = pos_format_money (0, self->sale->currency);
       gtk_label_set_text (self->refund_label, money);
     }
   else
@@ -175,7 +176,7 @@ update_preview (PosReturnDialog *self)
         }
       else
         {
-          money = pos_money_format (refund, self->sale->currency, NULL);
+          money = pos_format_money (refund, self->sale->currency);
           gtk_label_set_text (self->refund_label, money);
           gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
           self->valid = TRUE;
@@ -303,18 +304,18 @@ show_done (PosReturnDialog *self, CommitResult *r)
   if (rec != NULL && rec->payments != NULL && rec->payments->len == 1)
     {
       const PosPayment *p = g_ptr_array_index (rec->payments, 0);
-      g_autofree char *m = pos_money_format (ABS (p->amount), rec->currency, NULL);
+      g_autofree char *m = pos_format_money (ABS (p->amount), rec->currency);
       title = refund_text (p->method, m);
     }
   else if (rec != NULL)
     {
-      g_autofree char *m = pos_money_format (ABS (rec->total), rec->currency, NULL);
+      g_autofree char *m = pos_format_money (ABS (rec->total), rec->currency);
       title = g_strdup_printf (_("Refund %s"), m);
       if (rec->payments != NULL)
         for (guint i = 0; i < rec->payments->len; i++)
           {
             const PosPayment *p = g_ptr_array_index (rec->payments, i);
-            g_autofree char *pm = pos_money_format (ABS (p->amount), rec->currency, NULL);
+            g_autofree char *pm = pos_format_money (ABS (p->amount), rec->currency);
             g_autofree char *line = refund_text (p->method, pm);
             g_string_append_printf (desc, "%s\n", line);
           }
@@ -475,7 +476,7 @@ add_line_rows (PosReturnDialog *self)
 
       sold = format_quantity (ctl->sold, ctl->weighed);
       returned = format_quantity (ctl->returned, ctl->weighed);
-      price = pos_money_format (line->total, self->sale->currency, NULL);
+      price = pos_format_money (line->total, self->sale->currency);
       if (available <= 0)
         /* Translators: under a sale line in the return dialog */
         subtitle = g_strdup_printf (_("Sold %s · all returned already"), sold);

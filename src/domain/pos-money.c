@@ -144,14 +144,32 @@ static const PosLocaleConv locales[] = {
   { "ar_BH", ".", ",",  TRUE,  TRUE,  "BHD" },
 };
 
+/* The C locale has no money conventions: show a currency the way its own
+ * country does (BRL as in pt_BR) rather than in en_US. */
+static const char *
+home_locale_of (const char *currency)
+{
+  if (currency != NULL)
+    for (guint i = 0; i < G_N_ELEMENTS (locales); i++)
+      if (g_str_equal (locales[i].currency, currency))
+        return locales[i].name;
+  return NULL;
+}
+
 static const PosLocaleConv *
-find_locale (const char *locale)
+find_locale (const char *locale,
+             const char *currency)
 {
   g_autofree char *name = NULL;
   char *p;
 
   if (locale == NULL || *locale == '\0')
-    locale = setlocale (LC_MONETARY, NULL);
+    {
+      locale = setlocale (LC_MONETARY, NULL);
+      if (locale == NULL || g_str_equal (locale, "C") || g_str_equal (locale, "POSIX") ||
+          g_str_has_prefix (locale, "C."))
+        locale = home_locale_of (currency);
+    }
   if (locale == NULL || *locale == '\0')
     return &locales[0];
 
@@ -237,7 +255,7 @@ pos_money_format_plain (gint64      minor,
                         const char *currency,
                         const char *locale)
 {
-  const PosLocaleConv *conv = find_locale (locale);
+  const PosLocaleConv *conv = find_locale (locale, currency);
   g_autofree char *number = format_number (magnitude_of (minor),
                                            pos_money_currency_exponent (currency),
                                            conv);
@@ -250,7 +268,7 @@ pos_money_format (gint64      minor,
                   const char *currency,
                   const char *locale)
 {
-  const PosLocaleConv *conv = find_locale (locale);
+  const PosLocaleConv *conv = find_locale (locale, currency);
   const PosCurrency *c = find_currency (currency);
   const char *symbol = symbol_for (c, currency != NULL ? currency : "", conv);
   g_autofree char *number = format_number (magnitude_of (minor),
@@ -361,7 +379,7 @@ pos_money_parse (const char *text,
                  gint64     *out_minor,
                  GError    **error)
 {
-  const PosLocaleConv *conv = find_locale (locale);
+  const PosLocaleConv *conv = find_locale (locale, currency);
   const PosCurrency *c = find_currency (currency);
   g_autofree char *s = NULL;
   gboolean negative = FALSE;

@@ -311,53 +311,60 @@ newer_schema_error (GError    **error,
   return FALSE;
 }
 
-/* Looks at the file's header without opening it through SQLite, so a file
- * we must refuse is never touched. */
+/* Reads the schema version through a read-only connection, so a file we
+ * must refuse is never written (a read-only connection neither migrates nor
+ * checkpoints the WAL into the file on close).
+ *
+ * It must go through SQLite: opening and closing the file ourselves would
+ * drop every POSIX lock this process holds on it (fcntl locks belong to the
+ * process and go with any close()), and another connection of ours would
+ * then checkpoint and delete the WAL under the feet of the others. */
 static gboolean
 precheck_file (const char  *path,
                GError     **error)
 {
-  static const char magic[16] = "SQLite format 3";
-  guint8 header[100];
-  FILE *f;
-  size_t n;
-  guint32 user_version;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+  gint64 user_version = 0;
 
   if (path == NULL || *path == '\0' || strcmp (path, ":memory:") == 0 || g_str_has_prefix (path, "file:"))
     return TRUE;
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;   /* will be created */
 
-  f = g_fopen (path, "rb");
-  if (f == NULL)
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
     {
-      if (errno == ENOENT)
-        return TRUE;   /* will be created */
-      {
-        int saved_errno = errno;
-        g_set_error (error, POS_DATABASE_ERROR, POS_DATABASE_ERROR_OPEN,
-                     _("Cannot read the database %s: %s. Check the file's permissions."),
-                     path, g_strerror (saved_errno));
-      }
-      return FALSE;
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          user_version = sqlite3_column_int64 (stmt, 0);
+          rc = SQLITE_OK;
+        }
     }
+  sqlite3_finalize (stmt);
+  sqlite3_close_v2 (db);
 
-  n = fread (header, 1, sizeof header, f);
-  fclose (f);
-
-  if (n == 0)
-    return TRUE;   /* empty file: a new database */
-
-  if (n < sizeof header || memcmp (header, magic, sizeof magic) != 0)
+  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
     {
       g_set_error (error, POS_DATABASE_ERROR, POS_DATABASE_ERROR_OPEN,
                    _("%s is not a Balcão database (or it is encrypted or damaged). Check the path; the file was not changed."),
                    path);
       return FALSE;
     }
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, POS_DATABASE_ERROR, POS_DATABASE_ERROR_OPEN,
+                   _("Cannot read the database %s: %s. Check the file's permissions."),
+                   path, sqlite3_errstr (rc));
+      return FALSE;
+    }
 
-  user_version = ((guint32) header[60] << 24) | ((guint32) header[61] << 16)
-               | ((guint32) header[62] << 8) | (guint32) header[63];
-  if (user_version > (guint32) pos_database_get_latest_version ())
-    return newer_schema_error (error, (int) MIN (user_version, (guint32) G_MAXINT));
+  if (user_version > pos_database_get_latest_version ())
+    return newer_schema_error (error, (int) MIN (user_version, (gint64) G_MAXINT));
 
   return TRUE;
 }

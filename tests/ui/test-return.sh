@@ -142,5 +142,10 @@ sleep 0.5
 kill -0 "$app_pid" 2>/dev/null || fail "balcao exited"
 shot 7-after
 
+# Our own warnings and criticals are bugs; GTK's own chatter is not ours.
+if grep -E '\(balcao:[0-9]+\): balcao[-a-z]*-(WARNING|CRITICAL) \*\*' "$tmp/balcao.log"; then
+  fail "balcao logged warnings (above)"
+fi
+
 echo "PASS: return $ret_id refunds $ret_total for one unit of line $line_no of sale $sale_id"
 exit 0

@@ -53,6 +53,17 @@ stop_app () {
     kill "$APP_PID" 2>/dev/null || true
     wait "$APP_PID" 2>/dev/null || true
   fi
+  APP_PID=
+  check_app_log
+}
+
+# Our own warnings and criticals are bugs (a receipt that could not be
+# read back, a failed query): fail on any. GTK's own chatter is not ours.
+check_app_log () {
+  log="$SHOTS/$TEST_NAME-app.log"
+  if grep -E '\(balcao:[0-9]+\): balcao[-a-z]*-(WARNING|CRITICAL) \*\*' "$log" >&2; then
+    fail "balcao logged warnings (above); see $log"
+  fi
 }
 
 # A keyboard-wedge scanner: the code as a fast burst, then Return.

@@ -448,6 +448,54 @@ START_TEST (test_two_connections)
 }
 END_TEST
 
+/* What the app does: its connection stays open, in the middle of a read,
+ * while a worker opens its own connection, commits and closes, three
+ * times; the first connection keeps reading and writing and sees every
+ * commit. (The app once failed here with a disk I/O error when opening a
+ * database open()ed and close()d the file itself, dropping the process'
+ * POSIX locks on it; this test did not reproduce that failure, the app's
+ * UI test does.) */
+START_TEST (test_worker_connection_comes_and_goes)
+{
+  g_autofree char *path = db_path ("worker.db");
+  g_autoptr(PosDatabase) ui = pos_database_open (path, NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+
+  ck_assert_ptr_nonnull (ui);
+  ck_assert (pos_database_set_setting (ui, "before", "1", NULL));
+  ck_assert (pos_database_set_setting (ui, "before2", "2", NULL));
+
+  for (int i = 0; i < 3; i++)
+    {
+      /* A statement of the first connection in the middle of its rows
+       * holds a read transaction (and its locks) while the worker runs. */
+      sqlite3_stmt *reading = pos_database_prepare_cached (ui, "SELECT key FROM settings ORDER BY key", NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *key = g_strdup_printf ("k%d", i);
+      g_autofree char *v = NULL;
+      PosDatabase *worker;
+
+      ck_assert_int_eq (sqlite3_step (reading), SQLITE_ROW);
+      worker = pos_database_open (path, &error);
+      ck_assert_ptr_null (error);
+      ck_assert (pos_database_begin (worker, &error));
+      ck_assert (pos_database_set_setting (worker, key, "v", &error));
+      ck_assert (pos_database_commit_durable (worker, &error));
+      g_object_unref (worker);
+
+      ck_assert_int_eq (sqlite3_step (reading), SQLITE_ROW);
+      sqlite3_reset (reading);
+
+      /* The first connection still works and sees the worker's commit. */
+      ck_assert (g_file_test (wal, G_FILE_TEST_EXISTS));
+      v = pos_database_get_setting (ui, key);
+      ck_assert_str_eq (v, "v");
+      ck_assert (pos_database_set_setting (ui, "after", key, &error));
+      ck_assert_ptr_null (error);
+    }
+}
+END_TEST
+
 static Suite *
 database_suite (void)
 {
@@ -468,6 +516,7 @@ database_suite (void)
   tcase_add_test (tc, test_store_info);
   tcase_add_test (tc, test_audit_and_outbox);
   tcase_add_test (tc, test_two_connections);
+  tcase_add_test (tc, test_worker_connection_comes_and_goes);
   suite_add_tcase (s, tc);
   return s;
 }
