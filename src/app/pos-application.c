@@ -65,7 +65,7 @@ on_about (GSimpleAction *action,
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
   GtkWindow *parent = gtk_application_get_active_window (app);
-  const char *developers[] = { "Balcão contributors", NULL };
+  const char *developers[] = { _("Balcão contributors"), NULL };
 
   adw_show_about_window (parent,
                          "application-name", _("Balcão"),

@@ -229,11 +229,13 @@ on_bind (GtkSignalListItemFactory *factory,
   GtkWidget *detail = gtk_widget_get_next_sibling (name);
   g_autofree char *credit = pos_format_money (c->summary->store_credit, "BRL");
   g_autofree char *text = NULL;
+  g_autofree char *points = NULL;
 
-  text = g_strdup_printf (_("CPF %s · phone %s · credit %s · %" G_GINT64_FORMAT " points"),
+  points = g_strdup_printf ("%" G_GINT64_FORMAT, c->summary->loyalty_points);
+  text = g_strdup_printf (_("CPF %s · phone %s · credit %s · %s points"),
                           c->summary->cpf_masked ? c->summary->cpf_masked : "—",
                           c->summary->phone_masked ? c->summary->phone_masked : "—",
-                          credit, c->summary->loyalty_points);
+                          credit, points);
   gtk_label_set_text (GTK_LABEL (name), c->summary->name);
   gtk_label_set_text (GTK_LABEL (detail), text);
 }

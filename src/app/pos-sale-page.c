@@ -480,15 +480,16 @@ update_customer (PosSalePage *self)
     {
       g_autofree char *credit = pos_format_money (self->customer->store_credit, self->currency);
       g_autofree char *detail = NULL;
+      g_autofree char *points = g_strdup_printf ("%" G_GINT64_FORMAT, self->customer->loyalty_points);
 
       if (self->customer->store_credit > 0)
-        detail = g_strdup_printf (_("%s · credit %s · %" G_GINT64_FORMAT " points"),
+        detail = g_strdup_printf (_("%s · credit %s · %s points"),
                                   self->customer->cpf_masked ? self->customer->cpf_masked : "",
-                                  credit, self->customer->loyalty_points);
+                                  credit, points);
       else
-        detail = g_strdup_printf (_("%s · %" G_GINT64_FORMAT " points"),
+        detail = g_strdup_printf (_("%s · %s points"),
                                   self->customer->cpf_masked ? self->customer->cpf_masked : "",
-                                  self->customer->loyalty_points);
+                                  points);
       gtk_label_set_text (GTK_LABEL (self->customer_detail_label), detail);
       gtk_widget_set_visible (self->customer_detail_label, TRUE);
     }
@@ -1169,6 +1170,7 @@ on_edit_answered (GObject      *source,
     case EDIT_SALE_DISCOUNT:
       if (!parse_discount (self, text, &kind, &value))
         {
+          /* xgettext:no-c-format */
           show_message (self, _("That discount is not valid. Type 10% for a percentage or 5,00 for an amount."), TRUE);
           break;
         }
@@ -1251,6 +1253,7 @@ ask_edit (PosSalePage *self,
       break;
     case EDIT_SALE_DISCOUNT:
       heading = _("Sale discount");
+      /* xgettext:no-c-format */
       body = g_strdup (_("On the whole sale: type 10% for a percentage or 5,00 for an amount; 0 removes the discount."));
       initial = g_strdup ("");
       break;

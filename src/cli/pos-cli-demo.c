@@ -34,9 +34,11 @@ on_progress (const char *what,
     }
   p->last_percent = percent;
 
+  g_autofree char *done_text = g_strdup_printf ("%" G_GUINT64_FORMAT, done);
+  g_autofree char *total_text = g_strdup_printf ("%" G_GUINT64_FORMAT, total);
+
   /* TRANSLATORS: progress on stderr: "products: 120000/1000000 (12%) 8.1 s" */
-  g_printerr (_("%s: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " (%u%%) %.1f s\n"),
-              what, done, total, percent, secs);
+  g_printerr (_("%s: %s/%s (%u%%) %.1f s\n"), what, done_text, total_text, percent, secs);
 }
 
 static gboolean
@@ -49,8 +51,10 @@ parse_count (const char  *name,
 
   if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, max, out, &error))
     {
-      g_printerr (_("balcao-ctl demo-data: %s needs a whole number from 0 to %" G_GUINT64_FORMAT ", not “%s”\n"),
-                  name, max, text ? text : "");
+      g_autofree char *max_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+
+      g_printerr (_("balcao-ctl demo-data: %s needs a whole number from 0 to %s, not “%s”\n"),
+                  name, max_text, text ? text : "");
       return FALSE;
     }
   return TRUE;
@@ -122,8 +126,14 @@ pos_cli_cmd_demo_data (int    argc,
   g_free (progress.last_what);
 
   secs = (double) (g_get_monotonic_time () - progress.start_us) / G_USEC_PER_SEC;
-  printf (_("Demo store “Mercado Balcão” written to %s: %" G_GUINT64_FORMAT " products, %"
-            G_GUINT64_FORMAT " customers, %" G_GUINT64_FORMAT " sales (seed %" G_GUINT64_FORMAT ") in %.1f s.\n"),
-          pos_database_get_path (db), n_products, n_customers, n_sales, seed, secs);
+  {
+    g_autofree char *products = g_strdup_printf ("%" G_GUINT64_FORMAT, n_products);
+    g_autofree char *customers = g_strdup_printf ("%" G_GUINT64_FORMAT, n_customers);
+    g_autofree char *sales = g_strdup_printf ("%" G_GUINT64_FORMAT, n_sales);
+    g_autofree char *seed_text = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
+
+    printf (_("Demo store “Mercado Balcão” written to %s: %s products, %s customers, %s sales (seed %s) in %.1f s.\n"),
+            pos_database_get_path (db), products, customers, sales, seed_text, secs);
+  }
   return 0;
 }

@@ -439,9 +439,13 @@ pos_barcode_rule_encode (const PosBarcodeRule *rule,
   return g_steal_pointer (&code);
 
 too_big:
-  g_set_error (error, POS_BARCODE_ERROR, POS_BARCODE_ERROR_RULE,
-               _("The %s %" G_GINT64_FORMAT " cannot be written in the store rule %s."),
-               kind_word (rule->kind), value, rule->pattern);
+  {
+    g_autofree char *value_text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+
+    g_set_error (error, POS_BARCODE_ERROR, POS_BARCODE_ERROR_RULE,
+                 _("The %s %s cannot be written in the store rule %s."),
+                 kind_word (rule->kind), value_text, rule->pattern);
+  }
   return NULL;
 }
 

@@ -226,8 +226,12 @@ pos_catalog_get_product (PosDatabase  *db,
   if (local_error != NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));
   else if (product == NULL)
-    g_set_error (error, POS_DATABASE_ERROR, POS_DATABASE_ERROR_NOT_FOUND,
-                 _("Product %" G_GINT64_FORMAT " is not in the catalog. Sync the catalog and try again."), id);
+    {
+      g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+      g_set_error (error, POS_DATABASE_ERROR, POS_DATABASE_ERROR_NOT_FOUND,
+                   _("Product %s is not in the catalog. Sync the catalog and try again."), id_text);
+    }
 
   return product;
 }

@@ -134,7 +134,7 @@ set_error_code (GError     **error,
     {
     case POS_DATABASE_ERROR_FULL:
       g_set_error (error, POS_DATABASE_ERROR, e,
-                   _("%s failed: the disk is full, nothing was written. Free some space on the disk holding %s and try again."),
+                   _("%s: the disk is full, nothing was written. Free some space on the disk holding %s and try again."),
                    what, path ? path : _("the database"));
       break;
     case POS_DATABASE_ERROR_OPEN:
@@ -144,31 +144,31 @@ set_error_code (GError     **error,
                      path ? path : _("The file"));
       else if ((code & 0xff) == SQLITE_READONLY || (code & 0xff) == SQLITE_PERM)
         g_set_error (error, POS_DATABASE_ERROR, e,
-                     _("%s failed: the database %s is read-only. Check the file's permissions."),
+                     _("%s: the database %s is read-only. Check the file's permissions."),
                      what, path ? path : "");
       else
         g_set_error (error, POS_DATABASE_ERROR, e,
-                     _("%s failed: cannot open the database %s (%s). Check that the folder exists and is writable."),
+                     _("%s: cannot open the database %s (%s). Check that the folder exists and is writable."),
                      what, path ? path : "", sqlite_msg ? sqlite_msg : "");
       break;
     case POS_DATABASE_ERROR_CORRUPT:
       g_set_error (error, POS_DATABASE_ERROR, e,
-                   _("%s failed: the database %s is damaged (%s). Restore it from a backup or resync the terminal."),
+                   _("%s: the database %s is damaged (%s). Restore it from a backup or resync the terminal."),
                    what, path ? path : "", sqlite_msg ? sqlite_msg : "");
       break;
     case POS_DATABASE_ERROR_BUSY:
       g_set_error (error, POS_DATABASE_ERROR, e,
-                   _("%s failed: the database is busy in another program. Try again in a moment."),
+                   _("%s: the database is busy in another program. Try again in a moment."),
                    what);
       break;
     case POS_DATABASE_ERROR_CONSTRAINT:
       g_set_error (error, POS_DATABASE_ERROR, e,
-                   _("%s failed: the data breaks a rule of the database (%s)."),
+                   _("%s: the data breaks a rule of the database (%s)."),
                    what, sqlite_msg ? sqlite_msg : "");
       break;
     default:
       g_set_error (error, POS_DATABASE_ERROR, e,
-                   _("%s failed: %s"), what, sqlite_msg ? sqlite_msg : _("unknown database error"));
+                   _("%s: %s"), what, sqlite_msg ? sqlite_msg : _("unknown database error"));
       break;
     }
 
