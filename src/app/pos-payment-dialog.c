@@ -34,6 +34,7 @@ struct _PosPaymentDialog {
   char             *pix_payload;
   GCancellable     *cancellable;
   gboolean          committing;
+  gboolean          replace_amount; /* the pre-filled amount goes at the first key */
   gboolean          committed;
   gint64            change_to_give;
 
@@ -323,6 +324,79 @@ select_method (PosPaymentDialog *self,
       gtk_widget_grab_focus (self->amount_entry);
       gtk_editable_select_region (GTK_EDITABLE (self->amount_entry), 0, -1);
     }
+  /* The cashier types over the pre-filled amount. The selection above
+   * shows it, but GTK 4.8 on X11 may drop a selection when the entry loses
+   * the PRIMARY clipboard, and typing would then land in front of the
+   * amount ("5" + "47,58"): the first key replaces the text instead. */
+  self->replace_amount = TRUE;
+}
+
+static void
+on_amount_insert_text (GtkEditable      *editable,
+                       const char       *text,
+                       int               length,
+                       int              *position,
+                       PosPaymentDialog *self)
+{
+  if (!self->replace_amount)
+    return;
+
+  self->replace_amount = FALSE;
+  g_signal_handlers_block_by_func (editable, on_amount_insert_text, self);
+  gtk_editable_set_text (editable, "");
+  *position = 0;
+  gtk_editable_insert_text (editable, text, length, position);
+  g_signal_handlers_unblock_by_func (editable, on_amount_insert_text, self);
+  g_signal_stop_emission_by_name (editable, "insert-text");
+}
+
+static void
+on_amount_delete_text (GtkEditable      *editable,
+                       int               start_pos,
+                       int               end_pos,
+                       PosPaymentDialog *self)
+{
+  if (!self->replace_amount)
+    return;
+
+  /* Backspace on the pre-filled amount clears it, as on a selection. */
+  self->replace_amount = FALSE;
+  g_signal_handlers_block_by_func (editable, on_amount_delete_text, self);
+  gtk_editable_delete_text (editable, 0, -1);
+  g_signal_handlers_unblock_by_func (editable, on_amount_delete_text, self);
+  g_signal_stop_emission_by_name (editable, "delete-text");
+}
+
+/* Arrow keys or a click: the cashier edits the amount rather than typing
+ * over it. (Not notify::cursor-position: losing the selection moves the
+ * cursor too, and that is just what must not cancel the replacement.) */
+static gboolean
+on_amount_key_pressed (GtkEventControllerKey *controller,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       PosPaymentDialog      *self)
+{
+  switch (keyval)
+    {
+    case GDK_KEY_Left: case GDK_KEY_Right: case GDK_KEY_Home: case GDK_KEY_End:
+    case GDK_KEY_KP_Left: case GDK_KEY_KP_Right: case GDK_KEY_KP_Home: case GDK_KEY_KP_End:
+      self->replace_amount = FALSE;
+      break;
+    default:
+      break;
+    }
+  return FALSE;
+}
+
+static void
+on_amount_clicked (GtkGestureClick  *gesture,
+                   int               n_press,
+                   double            x,
+                   double            y,
+                   PosPaymentDialog *self)
+{
+  self->replace_amount = FALSE;
 }
 
 static void
@@ -428,6 +502,20 @@ add_payment (PosPaymentDialog *self)
 
     case POS_PAYMENT_CASH:
     default:
+      {
+        gint64 note = pos_money_largest_note (self->currency);
+
+        /* R$ 30.042,58 for R$ 42,58 is a typing slip, not a customer. */
+        if (note > 0 && amount - due >= note)
+          {
+            g_autofree char *change = pos_format_money (amount - due, self->currency);
+            g_autofree char *msg = g_strdup_printf (_("That would give %s in change: check the amount handed over."), change);
+
+            show_error (self, msg);
+            gtk_widget_grab_focus (self->amount_entry);
+            return;
+          }
+      }
       break;
     }
 
@@ -834,6 +922,20 @@ pos_payment_dialog_init (PosPaymentDialog *self)
   g_signal_connect (self->pix_button, "toggled", G_CALLBACK (on_method_toggled), self);
   g_signal_connect (self->store_credit_button, "toggled", G_CALLBACK (on_method_toggled), self);
   g_signal_connect (self->amount_entry, "changed", G_CALLBACK (on_amount_changed), self);
+  {
+    GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (self->amount_entry));
+    GtkEventController *keys = gtk_event_controller_key_new ();
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    g_signal_connect (text, "insert-text", G_CALLBACK (on_amount_insert_text), self);
+    g_signal_connect (text, "delete-text", G_CALLBACK (on_amount_delete_text), self);
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (on_amount_key_pressed), self);
+    gtk_widget_add_controller (self->amount_entry, keys);
+    gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+    g_signal_connect (click, "pressed", G_CALLBACK (on_amount_clicked), self);
+    gtk_widget_add_controller (self->amount_entry, GTK_EVENT_CONTROLLER (click));
+  }
   g_signal_connect (self->amount_entry, "activate", G_CALLBACK (on_entry_activate), self);
   g_signal_connect (self->auth_entry, "activate", G_CALLBACK (on_entry_activate), self);
   g_signal_connect (self->last4_entry, "activate", G_CALLBACK (on_entry_activate), self);

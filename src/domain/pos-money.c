@@ -84,6 +84,27 @@ pos_money_currency_exponent (const char *currency)
 }
 
 gint64
+pos_money_largest_note (const char *currency)
+{
+  /* The largest banknote in everyday use, in minor units. */
+  static const struct { const char *code; gint64 note; } notes[] = {
+    { "BRL", 20000 },  /* R$ 200 */
+    { "USD", 10000 },  /* $100 */
+    { "EUR", 20000 },  /* €200 (the €500 is no longer issued) */
+    { "ARS", 2000000 },
+    { "CLP", 20000 },
+    { "MXN", 100000 },
+    { "GBP", 5000 },
+  };
+
+  if (currency != NULL)
+    for (guint i = 0; i < G_N_ELEMENTS (notes); i++)
+      if (g_ascii_strcasecmp (notes[i].code, currency) == 0)
+        return notes[i].note;
+  return 0;
+}
+
+gint64
 pos_money_cash_increment (const char *currency)
 {
   const PosCurrency *c = find_currency (currency);

@@ -26,8 +26,12 @@ typedef enum {
 
 /* Number of minor-unit digits (BRL 2, USD 2, JPY 0, KWD 3). Unknown: -1. */
 int      pos_money_currency_exponent (const char *currency);
-/* Smallest cash coin in minor units (BRL 5 for R$0,05 coins? no: 1; CHF 5). */
+/* Smallest cash coin in minor units (BRL 1, CHF 5). */
 gint64   pos_money_cash_increment    (const char *currency);
+/* The largest banknote in everyday use, in minor units (BRL 20000 for the
+ * R$ 200 note); 0 when unknown. Nobody hands over a note they don't need,
+ * so cash change is always less than this. */
+gint64   pos_money_largest_note      (const char *currency);
 
 /* Formats for a locale like "pt_BR" or "en_US" (NULL or "" = the process'
  * LC_MONETARY, falling back to en_US). pt_BR: "R$ 1.234,56", en_US:

@@ -34,8 +34,22 @@ shot scanned
 key F12
 shot payment
 
-# The amount entry holds the due, selected: type what the customer hands over.
-type_slowly "500"
+# What the customer hands over: the next R$ 50,00 above the total (the
+# dialog refuses change of R$ 200,00 or more, the largest note, as a slip).
+PRICES=$(q "SELECT (SELECT amount FROM prices r WHERE r.product_id = b.product_id AND r.price_list = 'retail'
+                     ORDER BY r.valid_from DESC LIMIT 1)
+            FROM product_barcodes b WHERE b.code IN ('$CODE1', '$CODE2')")
+EXPECTED_TOTAL=$(echo "$PRICES" | awk '{s += $1} END {print s}')
+TENDER=$(( (EXPECTED_TOTAL / 5000 + 1) * 5000 ))
+note "expected total $EXPECTED_TOTAL, tendering $TENDER"
+# A slip first: R$ 5.000,00 for a small sale would give more change than
+# the largest note; the dialog refuses it and keeps the sale open.
+type_slowly "5000"
+key Return
+shot slip-refused
+# The amount entry holds the due (or the slip): select it and type over.
+xdotool key --clearmodifiers ctrl+a
+type_slowly "$((TENDER / 100))"
 sleep 0.3
 shot tendered
 key Return
@@ -51,10 +65,10 @@ LINES=$(q "SELECT count(*) FROM sale_lines WHERE sale_id = '$SALE'")
 
 TOTAL=$(q "SELECT total FROM sales WHERE id = '$SALE'")
 PAY=$(q "SELECT method || '|' || amount || '|' || tendered || '|' || change FROM sale_payments WHERE sale_id = '$SALE' ORDER BY seq")
-EXPECTED="cash|$TOTAL|50000|$((50000 - TOTAL))"
+EXPECTED="cash|$TOTAL|$TENDER|$((TENDER - TOTAL))"
 [ "$PAY" = "$EXPECTED" ] || fail "payment is [$PAY], expected [$EXPECTED]"
 CHANGE=$(q "SELECT change_given FROM sales WHERE id = '$SALE'")
-[ "$CHANGE" = $((50000 - TOTAL)) ] || fail "change_given is $CHANGE, expected $((50000 - TOTAL))"
+[ "$CHANGE" = $((TENDER - TOTAL)) ] || fail "change_given is $CHANGE, expected $((TENDER - TOTAL))"
 
 # the two scanned products, one of each
 for c in "$CODE1" "$CODE2"; do
@@ -66,4 +80,4 @@ done
 key Return
 shot new-sale
 stop_app
-echo "ok: sale $SALE, total $TOTAL, change $((50000 - TOTAL))"
+echo "ok: sale $SALE, total $TOTAL, change $((TENDER - TOTAL))"

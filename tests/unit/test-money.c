@@ -63,6 +63,10 @@ START_TEST (test_currencies)
   ck_assert_int_eq (pos_money_cash_increment ("BRL"), 1);
   ck_assert_int_eq (pos_money_cash_increment ("USD"), 1);
   ck_assert_int_eq (pos_money_cash_increment ("CHF"), 5);
+  ck_assert_int_eq (pos_money_largest_note ("BRL"), 20000);
+  ck_assert_int_eq (pos_money_largest_note ("brl"), 20000);
+  ck_assert_int_eq (pos_money_largest_note ("XXX"), 0);
+  ck_assert_int_eq (pos_money_largest_note (NULL), 0);
   ck_assert_int_eq (pos_money_cash_increment ("CAD"), 5);
   ck_assert_int_eq (pos_money_cash_increment ("SEK"), 100);
 }
