@@ -412,7 +412,7 @@ row_bind (GtkSignalListItemFactory *factory,
 /* Loading the list on a worker thread */
 
 typedef struct {
-  char  *path;
+  PosDatabase *db;    /* the page's; workers borrow a connection of it */
   char  *query;
   gint64 from_ms;
   gint64 to_ms;
@@ -421,7 +421,7 @@ typedef struct {
 static void
 list_query_free (ListQuery *q)
 {
-  g_free (q->path);
+  g_clear_object (&q->db);
   g_free (q->query);
   g_free (q);
 }
@@ -433,19 +433,23 @@ list_worker (GTask        *task,
              GCancellable *cancellable)
 {
   ListQuery *q = task_data;
-  g_autoptr(PosDatabase) db = NULL;
+  PosDatabase *db;
   GPtrArray *rows;
   GError *error = NULL;
 
-  db = pos_database_open (q->path, &error);
+  db = pos_database_acquire_worker (q->db, &error);
   if (db == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
   if (g_task_return_error_if_cancelled (task))
-    return;
+    {
+      pos_database_release_worker (q->db, db);
+      return;
+    }
   rows = pos_sales_list (db, q->query, q->from_ms, q->to_ms, HISTORY_LIMIT, &error);
+  pos_database_release_worker (q->db, db);
   if (rows == NULL)
     g_task_return_error (task, error);
   else
@@ -589,7 +593,7 @@ pos_history_page_reload (PosHistoryPage *self)
   self->list_cancellable = g_cancellable_new ();
 
   q = g_new0 (ListQuery, 1);
-  q->path = g_strdup (pos_database_get_path (self->db));
+  q->db = g_object_ref (self->db);
   text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   if (text != NULL)
     {
@@ -634,13 +638,13 @@ detail_worker (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  const char *path = g_object_get_data (G_OBJECT (task), "path");
+  PosDatabase *owner = g_object_get_data (G_OBJECT (task), "database");
   const char *id = task_data;
-  g_autoptr(PosDatabase) db = NULL;
+  PosDatabase *db;
   GError *error = NULL;
   Detail *d;
 
-  db = pos_database_open (path, &error);
+  db = pos_database_acquire_worker (owner, &error);
   if (db == NULL)
     {
       g_task_return_error (task, error);
@@ -648,14 +652,16 @@ detail_worker (GTask        *task,
     }
   d = g_new0 (Detail, 1);
   d->record = pos_sales_load (db, id, &error);
+  /* Without store info the receipt still renders (header left out). */
+  if (d->record != NULL)
+    d->info = pos_database_get_store_info (db, NULL);
+  pos_database_release_worker (owner, db);
   if (d->record == NULL)
     {
       detail_free (d);
       g_task_return_error (task, error);
       return;
     }
-  /* Without store info the receipt still renders (header left out). */
-  d->info = pos_database_get_store_info (db, NULL);
   g_task_return_pointer (task, d, (GDestroyNotify) detail_free);
 }
 
@@ -693,7 +699,7 @@ history_load_detail (PosHistoryPage *self, const char *id)
   task = g_task_new (self, self->detail_cancellable, detail_loaded, NULL);
   g_task_set_source_tag (task, history_load_detail);
   g_task_set_task_data (task, g_strdup (id), g_free);
-  g_object_set_data_full (G_OBJECT (task), "path", g_strdup (pos_database_get_path (self->db)), g_free);
+  g_object_set_data_full (G_OBJECT (task), "database", g_object_ref (self->db), g_object_unref);
   g_task_run_in_thread (task, detail_worker);
 }
 

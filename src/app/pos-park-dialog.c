@@ -105,17 +105,19 @@ parked_worker (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  g_autoptr(PosDatabase) db = NULL;
+  PosDatabase *owner = task_data;
+  PosDatabase *db;
   GPtrArray *list;
   GError *error = NULL;
 
-  db = pos_database_open (task_data, &error);
+  db = pos_database_acquire_worker (owner, &error);
   if (db == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
   list = pos_sales_list_parked (db, &error);
+  pos_database_release_worker (owner, db);
   if (list == NULL)
     g_task_return_error (task, error);
   else
@@ -263,7 +265,7 @@ pos_park_dialog_resume_async (GtkWindow           *parent,
 
   load = g_task_new (self, self->load_cancellable, parked_loaded, NULL);
   g_task_set_source_tag (load, pos_park_dialog_resume_async);
-  g_task_set_task_data (load, g_strdup (pos_database_get_path (db)), g_free);
+  g_task_set_task_data (load, g_object_ref (db), g_object_unref);
   g_task_run_in_thread (load, parked_worker);
 
   gtk_window_present (GTK_WINDOW (self));

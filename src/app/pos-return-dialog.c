@@ -203,7 +203,7 @@ on_spin_activate (GtkText *text, PosReturnDialog *self)
 /* Commit on a worker thread */
 
 typedef struct {
-  char           *path;
+  PosDatabase    *db;
   char           *sale_id;
   GArray         *items;
   PosRefundMethod method;
@@ -220,7 +220,7 @@ typedef struct {
 static void
 commit_data_free (CommitData *d)
 {
-  g_free (d->path);
+  g_clear_object (&d->db);
   g_free (d->sale_id);
   g_array_unref (d->items);
   g_free (d->reason);
@@ -244,12 +244,12 @@ commit_worker (GTask        *task,
                GCancellable *cancellable)
 {
   CommitData *d = task_data;
-  g_autoptr(PosDatabase) db = NULL;
+  PosDatabase *db;
   g_autoptr(PosStoreInfo) info = NULL;
   GError *error = NULL;
   CommitResult *r;
 
-  db = pos_database_open (d->path, &error);
+  db = pos_database_acquire_worker (d->db, &error);
   if (db == NULL)
     {
       g_task_return_error (task, error);
@@ -261,6 +261,7 @@ commit_worker (GTask        *task,
                               d->method, d->reason, &r->number, &error);
   if (r->id == NULL)
     {
+      pos_database_release_worker (d->db, db);
       commit_result_free (r);
       g_task_return_error (task, error);
       return;
@@ -268,6 +269,7 @@ commit_worker (GTask        *task,
   /* The return is saved; what follows only builds the preview. */
   r->record = pos_sales_load (db, r->id, NULL);
   info = pos_database_get_store_info (db, NULL);
+  pos_database_release_worker (d->db, db);
   if (r->record != NULL)
     r->receipt = pos_receipt_render_text (r->record, info, RECEIPT_COLUMNS, FALSE);
   g_task_return_pointer (task, r, (GDestroyNotify) commit_result_free);
@@ -397,7 +399,7 @@ action_confirm (GtkWidget *widget, const char *name, GVariant *param)
     }
 
   d = g_new0 (CommitData, 1);
-  d->path = g_strdup (pos_database_get_path (self->db));
+  d->db = g_object_ref (self->db);
   d->sale_id = g_strdup (self->sale->id);
   d->items = items;
   d->method = gtk_drop_down_get_selected (self->method_dropdown) == 1

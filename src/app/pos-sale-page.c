@@ -33,7 +33,6 @@ struct _PosSalePage {
   GtkWidget           parent_instance;
 
   PosDatabase        *db;
-  char               *db_path;
   char               *currency;
   PosTaxMode          tax_mode;
   PosCart            *cart;
@@ -51,8 +50,6 @@ struct _PosSalePage {
   GtkColumnViewColumn *discount_column; /* shown when a line has a discount */
 
   /* Search runs on a worker thread with its own connection. */
-  GMutex              search_lock;
-  PosDatabase        *search_db;
 
   /* template */
   GtkWidget          *root_box;
@@ -634,16 +631,17 @@ search_thread (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  PosSalePage *self = source_object;
+  PosDatabase *owner = g_object_get_data (G_OBJECT (task), "database");
   const char *text = task_data;
   g_autoptr(GError) error = NULL;
-  GPtrArray *results;
+  GPtrArray *results = NULL;
+  PosDatabase *db = pos_database_acquire_worker (owner, &error);
 
-  g_mutex_lock (&self->search_lock);
-  if (self->search_db == NULL)
-    self->search_db = pos_database_open (self->db_path, &error);
-  results = self->search_db ? pos_catalog_search (self->search_db, text, SEARCH_LIMIT, &error) : NULL;
-  g_mutex_unlock (&self->search_lock);
+  if (db != NULL)
+    {
+      results = pos_catalog_search (db, text, SEARCH_LIMIT, &error);
+      pos_database_release_worker (owner, db);
+    }
 
   if (results == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
@@ -706,6 +704,7 @@ start_search (PosSalePage *self,
   task = g_task_new (self, self->search_cancellable, on_search_done, NULL);
   g_task_set_source_tag (task, start_search);
   g_task_set_task_data (task, g_strdup (text), g_free);
+  g_object_set_data_full (G_OBJECT (task), "database", g_object_ref (self->db), g_object_unref);
   g_task_set_return_on_cancel (task, FALSE);
   g_task_run_in_thread (task, search_thread);
 }
@@ -1718,13 +1717,10 @@ pos_sale_page_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->search_cancellable);
-  g_clear_object (&self->search_db);
-  g_mutex_clear (&self->search_lock);
   g_clear_pointer (&self->bound_items, g_ptr_array_unref);
   g_clear_pointer (&self->results_query, g_free);
   g_clear_pointer (&self->customer, pos_customer_summary_free);
   g_clear_pointer (&self->currency, g_free);
-  g_clear_pointer (&self->db_path, g_free);
   g_clear_object (&self->db);
 
   G_OBJECT_CLASS (pos_sale_page_parent_class)->finalize (object);
@@ -1779,7 +1775,6 @@ pos_sale_page_init (PosSalePage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  g_mutex_init (&self->search_lock);
   self->cancellable = g_cancellable_new ();
   self->bound_items = g_ptr_array_new ();
 
@@ -1829,7 +1824,6 @@ pos_sale_page_new (PosDatabase *db)
 
   self = g_object_new (POS_TYPE_SALE_PAGE, NULL);
   self->db = g_object_ref (db);
-  self->db_path = g_strdup (pos_database_get_path (db));
 
   store = pos_database_get_store_info (db, NULL);
   self->currency = g_strdup (store && store->currency ? store->currency : "BRL");

@@ -21,7 +21,8 @@ struct _PosWindow {
   PosDatabase          *db;
   PosScanDetector      *detector;
   GtkWidget            *sale_page;
-  GtkWidget            *history_page;
+  GtkWidget            *history_page;    /* built after the first frame */
+  guint                 history_idle_id;
 
   /* template */
   GtkWidget            *header_bar;
@@ -53,6 +54,33 @@ show_sale (GSimpleAction *action,
     pos_sale_page_focus_entry (POS_SALE_PAGE (self->sale_page));
 }
 
+/* The History page is not seen at start: it is built once the window has
+ * shown the Sale page, or at once when something needs it first. */
+static GtkWidget *
+ensure_history_page (PosWindow *self)
+{
+  AdwViewStackPage *page;
+
+  if (self->history_page != NULL || self->db == NULL)
+    return self->history_page;
+
+  g_clear_handle_id (&self->history_idle_id, g_source_remove);
+  self->history_page = pos_history_page_new (self->db);
+  page = adw_view_stack_add_titled (ADW_VIEW_STACK (self->view_stack), self->history_page, "history", _("History"));
+  adw_view_stack_page_set_icon_name (page, "document-open-recent-symbolic");
+  return self->history_page;
+}
+
+static gboolean
+build_history_page_idle (gpointer user_data)
+{
+  PosWindow *self = user_data;
+
+  self->history_idle_id = 0;
+  ensure_history_page (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 show_history (GSimpleAction *action,
               GVariant      *param,
@@ -60,7 +88,7 @@ show_history (GSimpleAction *action,
 {
   PosWindow *self = user_data;
 
-  if (self->history_page == NULL)
+  if (ensure_history_page (self) == NULL)
     return;
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "history");
   gtk_widget_child_focus (self->history_page, GTK_DIR_TAB_FORWARD);
@@ -85,7 +113,7 @@ pos_window_route_scan (PosWindow  *self,
 
   if (g_ascii_strncasecmp (code, RECEIPT_CODE_PREFIX, strlen (RECEIPT_CODE_PREFIX)) == 0)
     {
-      if (self->history_page != NULL)
+      if (ensure_history_page (self) != NULL)
         {
           adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "history");
           pos_history_page_open_sale (POS_HISTORY_PAGE (self->history_page), code);
@@ -228,9 +256,7 @@ open_database (PosWindow  *self,
                            G_CALLBACK (on_visible_page_changed), self, 0);
   g_signal_connect_object (self->sale_page, "sale-committed", G_CALLBACK (on_sale_committed), self, 0);
 
-  self->history_page = pos_history_page_new (self->db);
-  page = adw_view_stack_add_titled (ADW_VIEW_STACK (self->view_stack), self->history_page, "history", _("History"));
-  adw_view_stack_page_set_icon_name (page, "document-open-recent-symbolic");
+  self->history_idle_id = g_idle_add_full (G_PRIORITY_LOW, build_history_page_idle, self, NULL);
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "sale");
   on_visible_page_changed (ADW_VIEW_STACK (self->view_stack), NULL, self);
@@ -265,6 +291,7 @@ pos_window_dispose (GObject *object)
   PosWindow *self = POS_WINDOW (object);
 
   g_clear_object (&self->detector);
+  g_clear_handle_id (&self->history_idle_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), POS_TYPE_WINDOW);
   self->sale_page = NULL;
   self->history_page = NULL;

@@ -28,7 +28,11 @@ struct _PosDatabase
   sqlite3    *db;
   GHashTable *stmts;   /* sql (owned) -> sqlite3_stmt* */
   int         schema_version;
+  GAsyncQueue *workers; /* idle PosDatabase* for worker threads */
 };
+
+/* Idle worker connections kept for the next task. */
+#define MAX_IDLE_WORKERS 3
 
 G_DEFINE_FINAL_TYPE (PosDatabase, pos_database, G_TYPE_OBJECT)
 
@@ -41,7 +45,14 @@ static void
 pos_database_dispose (GObject *object)
 {
   PosDatabase *self = POS_DATABASE (object);
+  PosDatabase *worker;
 
+  if (self->workers != NULL)
+    {
+      while ((worker = g_async_queue_try_pop (self->workers)) != NULL)
+        g_object_unref (worker);
+      g_clear_pointer (&self->workers, g_async_queue_unref);
+    }
   g_clear_pointer (&self->stmts, g_hash_table_unref);
   if (self->db != NULL)
     {
@@ -80,6 +91,7 @@ finalize_stmt (gpointer data)
 static void
 pos_database_init (PosDatabase *self)
 {
+  self->workers = g_async_queue_new ();
   self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
 }
 
@@ -549,6 +561,38 @@ pos_database_prepare_cached (PosDatabase  *self,
 
   g_hash_table_insert (self->stmts, g_strdup (sql), stmt);
   return stmt;
+}
+
+PosDatabase *
+pos_database_acquire_worker (PosDatabase  *self,
+                             GError      **error)
+{
+  PosDatabase *worker;
+
+  g_return_val_if_fail (POS_IS_DATABASE (self), NULL);
+
+  worker = g_async_queue_try_pop (self->workers);
+  if (worker != NULL)
+    return worker;
+
+  return pos_database_open (self->path, error);
+}
+
+void
+pos_database_release_worker (PosDatabase *self,
+                             PosDatabase *worker)
+{
+  g_return_if_fail (POS_IS_DATABASE (self));
+
+  if (worker == NULL)
+    return;
+
+  /* A worker that failed in the middle of a transaction goes back clean. */
+  pos_database_rollback (worker);
+  if (g_async_queue_length (self->workers) < MAX_IDLE_WORKERS)
+    g_async_queue_push (self->workers, worker);
+  else
+    g_object_unref (worker);
 }
 
 gboolean

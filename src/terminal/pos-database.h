@@ -38,6 +38,13 @@ sqlite3     *pos_database_get_handle           (PosDatabase *self);
 int          pos_database_get_schema_version   (PosDatabase *self);
 int          pos_database_get_latest_version   (void);
 
+/* A connection for a worker thread, on the same file: taken from the
+ * idle ones or opened. Use it from that one thread, then give it back with
+ * release_worker (thread-safe both). Keeps the UI connection free and
+ * spares each task opening the database again. */
+PosDatabase *pos_database_acquire_worker       (PosDatabase *self, GError **error);
+void         pos_database_release_worker       (PosDatabase *self, PosDatabase *worker);
+
 /* A cached prepared statement (reset and bindings cleared), owned by the
  * database. NULL + error on failure. */
 sqlite3_stmt *pos_database_prepare_cached      (PosDatabase *self, const char *sql, GError **error);

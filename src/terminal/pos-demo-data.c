@@ -470,8 +470,8 @@ make_store (Ctx     *ctx,
       { "currency", "BRL" },
       { "tax_mode", "inclusive" },
       { "pix_key", "12345678000195" },
-      { "receipt_header", "Mercado Balcão\nAv. Paulista, 1000 - São Paulo/SP\nObrigado pela preferência!" },
-      { "receipt_footer", "Trocas em até 30 dias com este cupom.\nVolte sempre!" },
+      { "receipt_header", "Obrigado pela preferência!" },
+      { "receipt_footer", "Quinta do hortifrúti: ofertas toda semana.\nVolte sempre!" },
       { "return_days", "30" },
     };
     if (!pos_database_set_setting (ctx->db, "store_id", s->store_id, error) ||

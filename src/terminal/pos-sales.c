@@ -577,7 +577,6 @@ pos_sales_commit (PosDatabase *db,
  * rebuilds it and commits on its own connection. */
 
 typedef struct {
-  char *path;
   char *cart_json;
 } CommitData;
 
@@ -589,7 +588,6 @@ typedef struct {
 static void
 commit_data_free (CommitData *data)
 {
-  g_free (data->path);
   g_free (data->cart_json);
   g_free (data);
 }
@@ -609,7 +607,8 @@ commit_thread (GTask        *task,
                GCancellable *cancellable)
 {
   CommitData *data = task_data;
-  g_autoptr(PosDatabase) db = NULL;
+  PosDatabase *owner = source_object;
+  PosDatabase *db = NULL;
   g_autoptr(PosCart) cart = NULL;
   GError *error = NULL;
   CommitResult *result;
@@ -626,7 +625,7 @@ commit_thread (GTask        *task,
       return;
     }
 
-  db = pos_database_open (data->path, &error);
+  db = pos_database_acquire_worker (owner, &error);
   if (db == NULL)
     {
       g_task_return_error (task, error);
@@ -634,11 +633,15 @@ commit_thread (GTask        *task,
     }
 
   if (g_task_return_error_if_cancelled (task))
-    return;
+    {
+      pos_database_release_worker (owner, db);
+      return;
+    }
 
   /* Past this point the sale is committed even if cancelled: a cashier's
    * sale must not vanish because a window closed. */
   id = pos_sales_commit (db, cart, &number, &error);
+  pos_database_release_worker (owner, db);
   if (id == NULL)
     {
       g_task_return_error (task, error);
@@ -678,7 +681,6 @@ pos_sales_commit_async (PosDatabase         *db,
     }
 
   data = g_new0 (CommitData, 1);
-  data->path = g_strdup (pos_database_get_path (db));
   data->cart_json = pos_cart_to_json (cart);
   g_task_set_task_data (task, data, (GDestroyNotify) commit_data_free);
   g_task_run_in_thread (task, commit_thread);

@@ -496,6 +496,60 @@ START_TEST (test_worker_connection_comes_and_goes)
 }
 END_TEST
 
+static gpointer
+worker_thread (gpointer data)
+{
+  PosDatabase *owner = data;
+  GError *error = NULL;
+  PosDatabase *w = pos_database_acquire_worker (owner, &error);
+  gboolean ok;
+
+  if (w == NULL)
+    return GINT_TO_POINTER (FALSE);
+  ok = pos_database_begin (w, &error) &&
+       pos_database_set_setting (w, "from-thread", "yes", &error) &&
+       pos_database_commit_durable (w, &error);
+  pos_database_release_worker (owner, w);
+  g_clear_error (&error);
+  return GINT_TO_POINTER (ok);
+}
+
+START_TEST (test_worker_pool)
+{
+  g_autofree char *path = db_path ("pool.db");
+  g_autoptr(PosDatabase) owner = pos_database_open (path, NULL);
+  g_autoptr(GError) error = NULL;
+  PosDatabase *w1, *w2, *again;
+  GThread *thread;
+  g_autofree char *v = NULL;
+
+  w1 = pos_database_acquire_worker (owner, &error);
+  w2 = pos_database_acquire_worker (owner, &error);
+  ck_assert_ptr_nonnull (w1);
+  ck_assert_ptr_nonnull (w2);
+  ck_assert_ptr_ne (w1, owner);
+  ck_assert_ptr_ne (w1, w2);
+  ck_assert_str_eq (pos_database_get_path (w1), path);
+
+  /* A worker given back in the middle of a transaction comes back clean. */
+  ck_assert (pos_database_begin (w1, &error));
+  ck_assert (pos_database_set_setting (w1, "abandoned", "1", &error));
+  pos_database_release_worker (owner, w1);
+  pos_database_release_worker (owner, w2);
+  again = pos_database_acquire_worker (owner, &error);
+  ck_assert (again == w1 || again == w2);
+  ck_assert_ptr_null (pos_database_get_setting (owner, "abandoned"));
+  ck_assert (pos_database_set_setting (again, "k", "v", &error));
+  pos_database_release_worker (owner, again);
+
+  /* Used from another thread, seen by the owner. */
+  thread = g_thread_new ("worker", worker_thread, owner);
+  ck_assert (GPOINTER_TO_INT (g_thread_join (thread)));
+  v = pos_database_get_setting (owner, "from-thread");
+  ck_assert_str_eq (v, "yes");
+}
+END_TEST
+
 static Suite *
 database_suite (void)
 {
@@ -517,6 +571,7 @@ database_suite (void)
   tcase_add_test (tc, test_audit_and_outbox);
   tcase_add_test (tc, test_two_connections);
   tcase_add_test (tc, test_worker_connection_comes_and_goes);
+  tcase_add_test (tc, test_worker_pool);
   suite_add_tcase (s, tc);
   return s;
 }
