@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pos-barcode.h"
+#include "pos-json.h"
 #include "pos-gs1.h"
 
 G_DEFINE_QUARK (pos-barcode-error-quark, pos_barcode_error)
@@ -1017,23 +1018,6 @@ error_code_name (const GError *error)
 }
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value == NULL)
-    json_builder_add_null_value (builder);
-  else if (g_utf8_validate (value, -1, NULL))
-    json_builder_add_string_value (builder, value);
-  else
-    {
-      g_autofree char *valid = g_utf8_make_valid (value, -1);
-      json_builder_add_string_value (builder, valid);
-    }
-}
-
-static void
 add_int_or_null (JsonBuilder *builder,
                  const char  *name,
                  gint64       value)
@@ -1064,15 +1048,15 @@ add_element (JsonBuilder         *builder,
   const PosGs1AiInfo *info = pos_gs1_lookup_ai (e->ai, strlen (e->ai));
 
   json_builder_begin_object (builder);
-  add_string (builder, "ai", e->ai);
-  add_string (builder, "title", e->title);
-  add_string (builder, "value", e->value);
+  pos_json_add_string (builder, "ai", e->ai);
+  pos_json_add_string (builder, "title", e->title);
+  pos_json_add_string (builder, "value", e->value);
 
   if (info != NULL && (info->flags & POS_GS1_FLAG_DATE))
     {
       g_autofree char *iso = pos_gs1_date_to_iso (e->value, 0,
                                                   (info->flags & POS_GS1_FLAG_DAY_00) != 0, NULL);
-      add_string (builder, "date", iso);
+      pos_json_add_string (builder, "date", iso);
     }
   if (info != NULL && (info->flags & POS_GS1_FLAG_CURRENCY))
     {
@@ -1080,13 +1064,13 @@ add_element (JsonBuilder         *builder,
       g_autofree char *dec = pos_gs1_decimal_string (e->value + 3, e->ai[3] - '0');
 
       pos_gs1_currency_lookup (e->value, &alpha, NULL);
-      add_string (builder, "currency", alpha);
-      add_string (builder, "decimal", dec);
+      pos_json_add_string (builder, "currency", alpha);
+      pos_json_add_string (builder, "decimal", dec);
     }
   else if (info != NULL && (info->flags & POS_GS1_FLAG_DECIMAL))
     {
       g_autofree char *dec = pos_gs1_decimal_string (e->value, e->ai[3] - '0');
-      add_string (builder, "decimal", dec);
+      pos_json_add_string (builder, "decimal", dec);
     }
   json_builder_end_object (builder);
 }
@@ -1099,31 +1083,31 @@ pos_barcode_to_json (const PosBarcode *barcode)
   g_return_val_if_fail (barcode != NULL, NULL);
 
   json_builder_begin_object (builder);
-  add_string (builder, "input", barcode->raw);
-  add_string (builder, "kind", kind_name (barcode->kind));
-  add_string (builder, "symbology", symbology_name (barcode->symbology));
-  add_string (builder, "symbology_id", barcode->symbology_id);
-  add_string (builder, "code", barcode->code);
-  add_string (builder, "gtin", barcode->gtin);
-  add_string (builder, "item_code", barcode->item_code);
-  add_string (builder, "rule", barcode->rule);
+  pos_json_add_string (builder, "input", barcode->raw);
+  pos_json_add_string (builder, "kind", kind_name (barcode->kind));
+  pos_json_add_string (builder, "symbology", symbology_name (barcode->symbology));
+  pos_json_add_string (builder, "symbology_id", barcode->symbology_id);
+  pos_json_add_string (builder, "code", barcode->code);
+  pos_json_add_string (builder, "gtin", barcode->gtin);
+  pos_json_add_string (builder, "item_code", barcode->item_code);
+  pos_json_add_string (builder, "rule", barcode->rule);
   add_int_or_null (builder, "weight_g", barcode->weight_g);
   add_int_or_null (builder, "price_minor", barcode->price_minor);
-  add_string (builder, "currency", barcode->currency);
-  add_string (builder, "lot", barcode->lot);
-  add_string (builder, "serial", barcode->serial);
+  pos_json_add_string (builder, "currency", barcode->currency);
+  pos_json_add_string (builder, "lot", barcode->lot);
+  pos_json_add_string (builder, "serial", barcode->serial);
   add_int_or_null (builder, "count", barcode->count);
 
   json_builder_set_member_name (builder, "dates");
   json_builder_begin_object (builder);
   if (barcode->production_date != NULL)
-    add_string (builder, "production", barcode->production_date);
+    pos_json_add_string (builder, "production", barcode->production_date);
   if (barcode->packaging_date != NULL)
-    add_string (builder, "packaging", barcode->packaging_date);
+    pos_json_add_string (builder, "packaging", barcode->packaging_date);
   if (barcode->best_before != NULL)
-    add_string (builder, "best_before", barcode->best_before);
+    pos_json_add_string (builder, "best_before", barcode->best_before);
   if (barcode->expiry != NULL)
-    add_string (builder, "expiry", barcode->expiry);
+    pos_json_add_string (builder, "expiry", barcode->expiry);
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "ais");
@@ -1146,11 +1130,11 @@ pos_barcode_error_to_json (const char   *raw,
   g_return_val_if_fail (error != NULL, NULL);
 
   json_builder_begin_object (builder);
-  add_string (builder, "input", raw);
+  pos_json_add_string (builder, "input", raw);
   json_builder_set_member_name (builder, "error");
   json_builder_begin_object (builder);
-  add_string (builder, "code", error_code_name (error));
-  add_string (builder, "message", error->message);
+  pos_json_add_string (builder, "code", error_code_name (error));
+  pos_json_add_string (builder, "message", error->message);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
 

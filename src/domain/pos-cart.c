@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pos-cart.h"
+#include "pos-json.h"
 #include "pos-money.h"
 
 G_DEFINE_QUARK (pos-cart-error-quark, pos_cart_error)
@@ -1221,35 +1222,14 @@ discount_kind_from_string (const char      *s,
 }
 
 static void
-add_string (JsonBuilder *b,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_int (JsonBuilder *b,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, value);
-}
-
-static void
 add_discount (JsonBuilder     *b,
               PosDiscountKind  kind,
               gint64           value)
 {
   json_builder_set_member_name (b, "discount");
   json_builder_begin_object (b);
-  add_string (b, "kind", discount_kind_to_string (kind));
-  add_int (b, "value", value);
+  pos_json_add_string (b, "kind", discount_kind_to_string (kind));
+  pos_json_add_int (b, "value", value);
   json_builder_end_object (b);
 }
 
@@ -1266,12 +1246,12 @@ pos_cart_to_json (PosCart *self)
   t = &self->totals;
 
   json_builder_begin_object (b);
-  add_int (b, "version", CART_JSON_VERSION);
-  add_string (b, "currency", self->currency);
-  add_string (b, "tax_mode", self->tax_mode == POS_TAX_INCLUSIVE ? "inclusive" : "exclusive");
-  add_string (b, "note", self->note);
-  add_string (b, "customer_id", self->customer_id);
-  add_string (b, "customer_name", self->customer_name);
+  pos_json_add_int (b, "version", CART_JSON_VERSION);
+  pos_json_add_string (b, "currency", self->currency);
+  pos_json_add_string (b, "tax_mode", self->tax_mode == POS_TAX_INCLUSIVE ? "inclusive" : "exclusive");
+  pos_json_add_string (b, "note", self->note);
+  pos_json_add_string (b, "customer_id", self->customer_id);
+  pos_json_add_string (b, "customer_name", self->customer_name);
   add_discount (b, self->discount_kind, self->discount_value);
 
   json_builder_set_member_name (b, "lines");
@@ -1281,25 +1261,25 @@ pos_cart_to_json (PosCart *self)
       PosCartLine *line = g_ptr_array_index (self->lines, i);
 
       json_builder_begin_object (b);
-      add_int (b, "line_no", i + 1);
-      add_int (b, "product_id", line->product_id);
-      add_string (b, "sku", line->sku);
-      add_string (b, "name", line->name);
-      add_string (b, "barcode", line->barcode);
+      pos_json_add_int (b, "line_no", i + 1);
+      pos_json_add_int (b, "product_id", line->product_id);
+      pos_json_add_string (b, "sku", line->sku);
+      pos_json_add_string (b, "name", line->name);
+      pos_json_add_string (b, "barcode", line->barcode);
       json_builder_set_member_name (b, "weighed");
       json_builder_add_boolean_value (b, line->weighed);
-      add_int (b, "quantity", line->quantity);
-      add_int (b, "unit_price", line->unit_price);
-      add_int (b, "tax_rate_bp", line->tax_rate_bp);
-      add_int (b, "fixed_gross", line->fixed_gross);
-      add_string (b, "note", line->note);
+      pos_json_add_int (b, "quantity", line->quantity);
+      pos_json_add_int (b, "unit_price", line->unit_price);
+      pos_json_add_int (b, "tax_rate_bp", line->tax_rate_bp);
+      pos_json_add_int (b, "fixed_gross", line->fixed_gross);
+      pos_json_add_string (b, "note", line->note);
       add_discount (b, line->discount_kind, line->discount_value);
       /* Computed, for readers of the outbox; ignored when read back. */
-      add_int (b, "gross", line->gross);
-      add_int (b, "line_discount", line->line_discount);
-      add_int (b, "sale_discount", line->sale_discount);
-      add_int (b, "total", line->total);
-      add_int (b, "tax", line->tax);
+      pos_json_add_int (b, "gross", line->gross);
+      pos_json_add_int (b, "line_discount", line->line_discount);
+      pos_json_add_int (b, "sale_discount", line->sale_discount);
+      pos_json_add_int (b, "total", line->total);
+      pos_json_add_int (b, "tax", line->tax);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -1311,28 +1291,28 @@ pos_cart_to_json (PosCart *self)
       const PosPayment *p = g_ptr_array_index (self->payments, i);
 
       json_builder_begin_object (b);
-      add_string (b, "method", pos_payment_method_to_string (p->method));
-      add_int (b, "amount", p->amount);
-      add_int (b, "tendered", p->tendered);
-      add_string (b, "reference", p->reference);
-      add_string (b, "card_last4", p->card_last4);
-      add_string (b, "card_brand", p->card_brand);
+      pos_json_add_string (b, "method", pos_payment_method_to_string (p->method));
+      pos_json_add_int (b, "amount", p->amount);
+      pos_json_add_int (b, "tendered", p->tendered);
+      pos_json_add_string (b, "reference", p->reference);
+      pos_json_add_string (b, "card_last4", p->card_last4);
+      pos_json_add_string (b, "card_brand", p->card_brand);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
 
   json_builder_set_member_name (b, "totals");
   json_builder_begin_object (b);
-  add_int (b, "subtotal", t->subtotal);
-  add_int (b, "line_discounts", t->line_discounts);
-  add_int (b, "sale_discount", t->sale_discount);
-  add_int (b, "total", t->total);
-  add_int (b, "tax_total", t->tax_total);
-  add_int (b, "paid", t->paid);
-  add_int (b, "due", t->due);
-  add_int (b, "change", t->change);
-  add_int (b, "rounding", t->rounding);
-  add_int (b, "n_items", t->n_items);
+  pos_json_add_int (b, "subtotal", t->subtotal);
+  pos_json_add_int (b, "line_discounts", t->line_discounts);
+  pos_json_add_int (b, "sale_discount", t->sale_discount);
+  pos_json_add_int (b, "total", t->total);
+  pos_json_add_int (b, "tax_total", t->tax_total);
+  pos_json_add_int (b, "paid", t->paid);
+  pos_json_add_int (b, "due", t->due);
+  pos_json_add_int (b, "change", t->change);
+  pos_json_add_int (b, "rounding", t->rounding);
+  pos_json_add_int (b, "n_items", t->n_items);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "tax_summary");
@@ -1342,9 +1322,9 @@ pos_cart_to_json (PosCart *self)
       const PosTaxSummaryRow *row = pos_tax_summary_get_row (self->summary, i);
 
       json_builder_begin_object (b);
-      add_int (b, "rate_bp", row->rate_bp);
-      add_int (b, "base", row->base);
-      add_int (b, "tax", row->tax);
+      pos_json_add_int (b, "rate_bp", row->rate_bp);
+      pos_json_add_int (b, "base", row->base);
+      pos_json_add_int (b, "tax", row->tax);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

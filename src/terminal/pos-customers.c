@@ -8,9 +8,8 @@
 
 #include "domain/pos-cpf.h"
 #include "pos-customers.h"
+#include "pos-fts-private.h"
 
-#define MAX_SEARCH_WORDS 8
-#define MAX_WORD_CHARS   64
 
 #define CUSTOMER_COLUMNS \
   "c.id, c.name, c.cpf, c.phone, c.store_credit, c.loyalty_points "
@@ -101,68 +100,6 @@ pos_customers_mask_phone (const char *phone)
   return g_strdup_printf ("*****-%s", digits + len - 4);
 }
 
-/* Splits user text into search words (letters, digits, marks), as the
- * catalog search does; punctuation separates words, so "123.456" gives two
- * words, like the FTS tokenizer does with the stored "123.456.789-09". */
-static GPtrArray *
-split_words (const char *text)
-{
-  GPtrArray *words = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-  g_autofree char *nfc = g_utf8_normalize (valid, -1, G_NORMALIZE_NFC);
-  GString *word = g_string_new (NULL);
-
-  if (nfc == NULL)
-    nfc = g_strdup ("");
-
-  for (const char *p = nfc; ; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-      GUnicodeType type = g_unichar_type (c);
-      gboolean is_word = c != 0 && (g_unichar_isalnum (c) ||
-                                    type == G_UNICODE_NON_SPACING_MARK ||
-                                    type == G_UNICODE_SPACING_MARK);
-
-      if (is_word)
-        {
-          if (g_utf8_strlen (word->str, -1) < MAX_WORD_CHARS)
-            g_string_append_unichar (word, c);
-        }
-      else if (word->len > 0)
-        {
-          if (words->len < MAX_SEARCH_WORDS)
-            g_ptr_array_add (words, g_strdup (word->str));
-          g_string_truncate (word, 0);
-        }
-
-      if (c == 0)
-        break;
-    }
-
-  g_string_free (word, TRUE);
-  return words;
-}
-
-static char *
-build_fts_query (const char *text)
-{
-  g_autoptr(GPtrArray) words = split_words (text);
-  GString *q;
-
-  if (words->len == 0)
-    return NULL;
-
-  q = g_string_new (NULL);
-  for (guint i = 0; i < words->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (q, ' ');
-      /* words hold only letters, digits and marks: no quote can appear */
-      g_string_append_printf (q, "\"%s\"*", (const char *) g_ptr_array_index (words, i));
-    }
-
-  return g_string_free (q, FALSE);
-}
 
 static PosCustomerSummary *
 summary_from_row (sqlite3_stmt *stmt)
@@ -260,7 +197,7 @@ pos_customers_search (PosDatabase  *db,
   if (!search_exact_cpf (db, text, results, error))
     return NULL;
 
-  query = build_fts_query (text);
+  query = _pos_fts_prefix_query (text);
   if (query == NULL || results->len >= limit)
     return g_steal_pointer (&results);
 

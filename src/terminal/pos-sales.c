@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "domain/pos-money.h"
+#include "domain/pos-json.h"
 #include "domain/pos-uuid.h"
 #include "pos-sales-private.h"
 
@@ -171,58 +172,37 @@ _pos_sales_move_stock (PosDatabase *db,
   return _pos_sales_step_done (db, stmt, _("Cannot update the stock level"), error);
 }
 
-static void
-add_string (JsonBuilder *b,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_int (JsonBuilder *b,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, value);
-}
-
 JsonNode *
 _pos_sale_record_to_json_node (const PosSaleRecord *r)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  add_string (b, "id", r->id);
-  add_string (b, "number", r->number);
-  add_string (b, "kind", r->kind);
-  add_string (b, "original_sale_id", r->original_sale_id);
-  add_string (b, "original_number", r->original_number);
-  add_string (b, "store_id", r->store_id);
-  add_string (b, "terminal_id", r->terminal_id);
-  add_string (b, "staff_id", r->staff_id);
-  add_string (b, "staff_name", r->staff_name);
-  add_string (b, "customer_id", r->customer_id);
-  add_string (b, "customer_name", r->customer_name);
-  add_string (b, "currency", r->currency);
-  add_string (b, "tax_mode", r->tax_mode == POS_TAX_EXCLUSIVE ? "exclusive" : "inclusive");
-  add_int (b, "subtotal", r->subtotal);
-  add_int (b, "line_discounts", r->line_discounts);
-  add_int (b, "sale_discount", r->sale_discount);
-  add_int (b, "total", r->total);
-  add_int (b, "tax_total", r->tax_total);
-  add_int (b, "approx_tax", r->approx_tax);
-  add_int (b, "paid", r->paid);
-  add_int (b, "change", r->change_given);
-  add_string (b, "note", r->note);
-  add_string (b, "reason", r->reason);
-  add_int (b, "created_at", r->created_at);
-  add_int (b, "n_lines", r->lines ? r->lines->len : 0);
+  pos_json_add_string (b, "id", r->id);
+  pos_json_add_string (b, "number", r->number);
+  pos_json_add_string (b, "kind", r->kind);
+  pos_json_add_string (b, "original_sale_id", r->original_sale_id);
+  pos_json_add_string (b, "original_number", r->original_number);
+  pos_json_add_string (b, "store_id", r->store_id);
+  pos_json_add_string (b, "terminal_id", r->terminal_id);
+  pos_json_add_string (b, "staff_id", r->staff_id);
+  pos_json_add_string (b, "staff_name", r->staff_name);
+  pos_json_add_string (b, "customer_id", r->customer_id);
+  pos_json_add_string (b, "customer_name", r->customer_name);
+  pos_json_add_string (b, "currency", r->currency);
+  pos_json_add_string (b, "tax_mode", r->tax_mode == POS_TAX_EXCLUSIVE ? "exclusive" : "inclusive");
+  pos_json_add_int (b, "subtotal", r->subtotal);
+  pos_json_add_int (b, "line_discounts", r->line_discounts);
+  pos_json_add_int (b, "sale_discount", r->sale_discount);
+  pos_json_add_int (b, "total", r->total);
+  pos_json_add_int (b, "tax_total", r->tax_total);
+  pos_json_add_int (b, "approx_tax", r->approx_tax);
+  pos_json_add_int (b, "paid", r->paid);
+  pos_json_add_int (b, "change", r->change_given);
+  pos_json_add_string (b, "note", r->note);
+  pos_json_add_string (b, "reason", r->reason);
+  pos_json_add_int (b, "created_at", r->created_at);
+  pos_json_add_int (b, "n_lines", r->lines ? r->lines->len : 0);
 
   json_builder_set_member_name (b, "lines");
   json_builder_begin_array (b);
@@ -231,30 +211,30 @@ _pos_sale_record_to_json_node (const PosSaleRecord *r)
       const PosSaleLine *l = g_ptr_array_index (r->lines, i);
 
       json_builder_begin_object (b);
-      add_int (b, "line_no", l->line_no);
+      pos_json_add_int (b, "line_no", l->line_no);
       json_builder_set_member_name (b, "product_id");
       if (l->product_id > 0)
         json_builder_add_int_value (b, l->product_id);
       else
         json_builder_add_null_value (b);
-      add_string (b, "sku", l->sku);
-      add_string (b, "name", l->name);
-      add_string (b, "barcode", l->barcode);
+      pos_json_add_string (b, "sku", l->sku);
+      pos_json_add_string (b, "name", l->name);
+      pos_json_add_string (b, "barcode", l->barcode);
       json_builder_set_member_name (b, "weighed");
       json_builder_add_boolean_value (b, l->weighed);
-      add_int (b, "quantity", l->quantity);
-      add_int (b, "unit_price", l->unit_price);
-      add_int (b, "gross", l->gross);
-      add_int (b, "line_discount", l->line_discount);
-      add_int (b, "sale_discount", l->sale_discount);
-      add_int (b, "total", l->total);
-      add_int (b, "tax_rate_bp", l->tax_rate_bp);
-      add_int (b, "tax", l->tax);
-      add_int (b, "approx_tax", l->approx_tax);
-      add_string (b, "note", l->note);
-      add_int (b, "returned_quantity", l->returned_quantity);
+      pos_json_add_int (b, "quantity", l->quantity);
+      pos_json_add_int (b, "unit_price", l->unit_price);
+      pos_json_add_int (b, "gross", l->gross);
+      pos_json_add_int (b, "line_discount", l->line_discount);
+      pos_json_add_int (b, "sale_discount", l->sale_discount);
+      pos_json_add_int (b, "total", l->total);
+      pos_json_add_int (b, "tax_rate_bp", l->tax_rate_bp);
+      pos_json_add_int (b, "tax", l->tax);
+      pos_json_add_int (b, "approx_tax", l->approx_tax);
+      pos_json_add_string (b, "note", l->note);
+      pos_json_add_int (b, "returned_quantity", l->returned_quantity);
       if (l->original_line_no > 0)
-        add_int (b, "original_line_no", l->original_line_no);
+        pos_json_add_int (b, "original_line_no", l->original_line_no);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -266,14 +246,14 @@ _pos_sale_record_to_json_node (const PosSaleRecord *r)
       const PosPayment *p = g_ptr_array_index (r->payments, i);
 
       json_builder_begin_object (b);
-      add_int (b, "seq", i + 1);
-      add_string (b, "method", pos_payment_method_to_string (p->method));
-      add_int (b, "amount", p->amount);
-      add_int (b, "tendered", p->tendered);
-      add_int (b, "change", p->method == POS_PAYMENT_CASH ? p->tendered - p->amount : 0);
-      add_string (b, "reference", p->reference);
-      add_string (b, "card_last4", p->card_last4);
-      add_string (b, "card_brand", p->card_brand);
+      pos_json_add_int (b, "seq", i + 1);
+      pos_json_add_string (b, "method", pos_payment_method_to_string (p->method));
+      pos_json_add_int (b, "amount", p->amount);
+      pos_json_add_int (b, "tendered", p->tendered);
+      pos_json_add_int (b, "change", p->method == POS_PAYMENT_CASH ? p->tendered - p->amount : 0);
+      pos_json_add_string (b, "reference", p->reference);
+      pos_json_add_string (b, "card_last4", p->card_last4);
+      pos_json_add_string (b, "card_brand", p->card_brand);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -285,10 +265,10 @@ _pos_sale_record_to_json_node (const PosSaleRecord *r)
       const PosSaleSummary *s = g_ptr_array_index (r->returns, i);
 
       json_builder_begin_object (b);
-      add_string (b, "id", s->id);
-      add_string (b, "number", s->number);
-      add_int (b, "total", s->total);
-      add_int (b, "created_at", s->created_at);
+      pos_json_add_string (b, "id", s->id);
+      pos_json_add_string (b, "number", s->number);
+      pos_json_add_int (b, "total", s->total);
+      pos_json_add_int (b, "created_at", s->created_at);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -327,12 +307,12 @@ _pos_sales_record_document (PosDatabase *db,
   json = pos_sale_record_to_json (record);
 
   json_builder_begin_object (b);
-  add_string (b, "number", record->number);
-  add_int (b, "total", record->total);
-  add_string (b, "currency", record->currency);
-  add_int (b, "n_lines", record->lines->len);
+  pos_json_add_string (b, "number", record->number);
+  pos_json_add_int (b, "total", record->total);
+  pos_json_add_string (b, "currency", record->currency);
+  pos_json_add_int (b, "n_lines", record->lines->len);
   if (record->original_number != NULL)
-    add_string (b, "original_number", record->original_number);
+    pos_json_add_string (b, "original_number", record->original_number);
   json_builder_end_object (b);
   node = json_builder_get_root (b);
   audit = json_to_string (node, FALSE);
