@@ -61,8 +61,21 @@ xdotool windowfocus --sync "$win"
 
 xdotool key --clearmodifiers ctrl+2
 shot 5-history
+
+# The receipt's code, scanned: History opens that sale; Ctrl+R offers a return.
+sale_id=$(q "SELECT id FROM sales WHERE kind = 'sale' ORDER BY created_at DESC LIMIT 1;")
+xdotool type --delay 5 "BALCAO:SALE:$sale_id"
+xdotool key Return
+sleep 1
+shot 6-history-sale
+xdotool key --clearmodifiers ctrl+r
+sleep 1
+shot 7-return
+xdotool key Escape
+sleep 0.5
+xdotool windowfocus --sync "$win"
 xdotool key --clearmodifiers ctrl+1
 sleep 0.5
 
 xdotool key --clearmodifiers ctrl+question
-shot 6-shortcuts
+shot 8-shortcuts

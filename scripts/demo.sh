@@ -7,6 +7,7 @@
 #
 #   scripts/demo.sh                 # demo database in ~/.local/share/balcao/demo.db
 #   BALCAO_DEMO_DATABASE=/tmp/x.db scripts/demo.sh
+#   BALCAO_DEMO_HEADLESS=1 scripts/demo.sh   # the Xvfb tour even with a display
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)

@@ -18,9 +18,9 @@
  * en_US otherwise. Returns are shown as stored: negative quantities and
  * amounts, under the title "DEVOLUÇÃO" with the original sale's number.
  *
- * The last line is the code for the return flow ("BALCAO:SALE:<id>", 48
- * characters): devices print it as a QR code / barcode, so it is the one
- * line that is not fitted to the width. */
+ * The last lines are the code for the return flow ("BALCAO:SALE:<id>", 48
+ * characters), cut to the width; devices print it as a QR code or
+ * barcode. */
 
 typedef enum {
   L_RECEIPT, L_RETURN, L_COPY, L_NUMBER, L_ORIGINAL, L_TERMINAL, L_CASHIER, L_DATE,
@@ -507,7 +507,15 @@ pos_receipt_render_text (const PosSaleRecord *sale,
     add_center (&doc, label (&doc, L_COPY));
 
   /* The code, last, whole (printed as a QR code / barcode). */
-  g_ptr_array_add (lines, pos_receipt_code_for_sale (sale->id));
+  /* The code the return flow scans (a QR code or barcode once printed),
+   * cut to the roll's width in the text: nothing runs off the paper. */
+  {
+    g_autofree char *code = pos_receipt_code_for_sale (sale->id);
+    gsize len = strlen (code);
+
+    for (gsize at = 0; at < len; at += columns)
+      g_ptr_array_add (lines, g_strndup (code + at, MIN (columns, len - at)));
+  }
 
   out = g_string_new (NULL);
   for (guint i = 0; i < lines->len; i++)
