@@ -46,11 +46,18 @@ for b in "${which[@]}"; do
       fi
       run=("$build/tests/bench/bench-startup" --app "$build/src/app/balcao"
            --minimal "$build/tests/bench/minimal-window" --database "$db" --runs 15)
-      if [ -n "${DISPLAY:-}" ]; then
-        "${run[@]}"
-      else
-        xvfb-run -a -s '-screen 0 1280x800x24' "${run[@]}"
-      fi
+      # GTK's default GL renderer, and cairo: with no GPU (Mesa's llvmpipe)
+      # GL compiles shaders on the CPU and maps far more memory, for any
+      # window, so both are shown.
+      for renderer in default cairo; do
+        env=(env -u GSK_RENDERER)
+        [ "$renderer" = default ] || env=(env GSK_RENDERER="$renderer")
+        if [ -n "${DISPLAY:-}" ]; then
+          "${env[@]}" "${run[@]}"
+        else
+          "${env[@]}" xvfb-run -a -s '-screen 0 1280x800x24' "${run[@]}"
+        fi
+      done
       ;;
     *)
       echo "unknown benchmark: $b (catalog, commit, startup)" >&2

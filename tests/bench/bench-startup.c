@@ -185,13 +185,19 @@ main (int   argc,
   min_ms = median (min_samples);
   app_rss = max_rss (app_samples);
 
-  printf ("start-up to first frame (%d runs each, medians)\n", runs);
+  {
+    const char *renderer = g_getenv ("GSK_RENDERER");
+
+    printf ("start-up to first frame (%d runs each, medians; renderer: %s)\n", runs,
+            renderer != NULL && *renderer != '\0' ? renderer : "GTK's default (GL)");
+  }
   printf ("  minimal GTK 4 window : %8.1f ms   peak RSS %6.1f MB\n", min_ms, max_rss (min_samples) / 1024.0);
   printf ("  balcao on database   : %8.1f ms   peak RSS %6.1f MB\n", app_ms, app_rss / 1024.0);
   printf ("  ratio balcao/minimal : %8.2fx   (target <= 2x: %s; under 1 s: %s)\n",
           app_ms / min_ms, app_ms / min_ms <= 2.0 ? "met" : "NOT met",
           app_ms < 1000.0 ? "met" : "NOT met");
-  printf ("  balcao peak RSS      : %8.1f MB  (target < 150 MB: %s)\n",
-          app_rss / 1024.0, app_rss < 150 * 1024 ? "met" : "NOT met");
+  printf ("  balcao peak RSS      : %8.1f MB  (%+.1f MB over the minimal window; target < 150 MB: %s)\n",
+          app_rss / 1024.0, (app_rss - max_rss (min_samples)) / 1024.0,
+          app_rss < 150 * 1024 ? "met" : "NOT met");
   return 0;
 }
