@@ -50,11 +50,15 @@ typedef struct {
   GtkSingleSelection *selection;
   gboolean            done;
   gulong              cancel_id;
+  GCancellable       *search_cancellable; /* the search in flight */
 } ChooseData;
 
 static void
 choose_data_free (ChooseData *data)
 {
+  if (data->search_cancellable != NULL)
+    g_cancellable_cancel (data->search_cancellable);
+  g_clear_object (&data->search_cancellable);
   g_clear_object (&data->db);
   g_clear_object (&data->selection);
   g_clear_object (&data->store);
@@ -81,23 +85,46 @@ finish (GTask              *task,
   gtk_window_destroy (GTK_WINDOW (data->window));
 }
 
+/* The search runs on a worker thread with a connection of its own: the
+ * dialog keeps answering keys while it reads. */
 static void
-run_search (GTask *task)
+search_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
 {
-  ChooseData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) found = NULL;
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (data->entry));
+  PosDatabase *owner = g_object_get_data (G_OBJECT (task), "database");
+  GError *error = NULL;
+  GPtrArray *found = NULL;
+  PosDatabase *db = pos_database_acquire_worker (owner, &error);
 
-  g_list_store_remove_all (data->store);
-  if (*text == '\0')
+  if (db != NULL)
     {
-      gtk_label_set_text (GTK_LABEL (data->status), _("Type a name, a CPF or the last digits of a phone number."));
-      return;
+      /* An indexed FTS5 prefix query, limited to a screenful. */
+      found = pos_customers_search (db, task_data, SEARCH_LIMIT, &error);
+      pos_database_release_worker (owner, db);
     }
 
-  /* An indexed FTS5 prefix query, limited to a screenful. */
-  found = pos_customers_search (data->db, text, SEARCH_LIMIT, &error);
+  if (found != NULL)
+    g_task_return_pointer (task, found, (GDestroyNotify) g_ptr_array_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+search_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) choose = user_data;
+  ChooseData *data = g_task_get_task_data (choose);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (data->done || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_list_store_remove_all (data->store);
   if (found == NULL)
     {
       gtk_label_set_text (GTK_LABEL (data->status), error->message);
@@ -118,6 +145,32 @@ run_search (GTask *task)
   else
     gtk_label_set_text (GTK_LABEL (data->status), _("Arrows choose, Enter attaches the customer to the sale."));
   gtk_single_selection_set_selected (data->selection, 0);
+}
+
+static void
+run_search (GTask *task)
+{
+  ChooseData *data = g_task_get_task_data (task);
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (data->entry));
+  g_autoptr(GTask) search = NULL;
+
+  if (data->search_cancellable != NULL)
+    g_cancellable_cancel (data->search_cancellable);
+  g_clear_object (&data->search_cancellable);
+
+  if (*text == '\0')
+    {
+      g_list_store_remove_all (data->store);
+      gtk_label_set_text (GTK_LABEL (data->status), _("Type a name, a CPF or the last digits of a phone number."));
+      return;
+    }
+
+  data->search_cancellable = g_cancellable_new ();
+  search = g_task_new (NULL, data->search_cancellable, search_done, g_object_ref (task));
+  g_task_set_source_tag (search, run_search);
+  g_task_set_task_data (search, g_strdup (text), g_free);
+  g_object_set_data_full (G_OBJECT (search), "database", g_object_ref (data->db), g_object_unref);
+  g_task_run_in_thread (search, search_thread);
 }
 
 static void
