@@ -189,6 +189,46 @@ START_TEST (test_commit_failure_rolls_back)
 }
 END_TEST
 
+/* A full disk, as SQLite sees it: the database may not grow by a page.
+ * The sale is refused in words, nothing is half-written, and the same
+ * cart commits once there is room again. */
+START_TEST (test_commit_disk_full)
+{
+  g_autoptr(PosCart) cart = make_cart ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pages = NULL;
+  g_autofree char *pragma = NULL;
+  g_autofree char *id = NULL;
+  char *failed;
+
+  /* A long note: the sale needs new pages, which a full disk cannot give. */
+  {
+    g_autofree char *note = g_strnfill (6000, 'x');
+
+    pos_cart_set_note (cart, note);
+  }
+  fixture_pay_rest_cash (cart);
+  ck_assert (pos_database_exec (db, "VACUUM", NULL));
+  pages = fixture_text (db, "PRAGMA page_count");
+  pragma = g_strdup_printf ("PRAGMA max_page_count = %s", pages);
+  ck_assert (pos_database_exec (db, pragma, NULL));
+
+  failed = pos_sales_commit (db, cart, NULL, &error);
+  ck_assert_ptr_null (failed);
+  ck_assert_ptr_nonnull (error);
+  ck_assert_msg (g_error_matches (error, POS_DATABASE_ERROR, POS_DATABASE_ERROR_FULL),
+                 "%s (%d)", error->message, error->code);
+  ck_assert_msg (strstr (error->message, "disk is full") != NULL, "%s", error->message);
+  assert_nothing_written ();
+
+  ck_assert (pos_database_exec (db, "PRAGMA max_page_count = 1073741823", NULL));
+  g_clear_error (&error);
+  id = pos_sales_commit (db, cart, NULL, &error);
+  ck_assert_msg (id != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (count ("SELECT count(*) FROM sales"), 1);
+}
+END_TEST
+
 START_TEST (test_numbering)
 {
   for (int i = 1; i <= 3; i++)
@@ -579,6 +619,7 @@ sales_suite (void)
   tcase_add_test (tc, test_commit_writes_everything);
   tcase_add_test (tc, test_commit_refuses_empty);
   tcase_add_test (tc, test_commit_refuses_not_paid);
+  tcase_add_test (tc, test_commit_disk_full);
   tcase_add_test (tc, test_commit_failure_rolls_back);
   tcase_add_test (tc, test_numbering);
   tcase_add_test (tc, test_no_terminal);
