@@ -25,12 +25,23 @@ shot () {
 
 q () { sqlite3 -batch -noheader "$db" "$1"; }
 
+# No window manager: give the keyboard to a window ourselves; one still
+# being mapped refuses it (BadMatch), so try again for 5 s.
+focus () {
+  for _ in $(seq 1 50); do
+    xdotool windowfocus --sync "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "could not give the keyboard to window $1" >&2
+  return 1
+}
+
 GSK_RENDERER=cairo GTK_A11Y=none "$balcao" --database "$db" >"$shots/balcao.log" 2>&1 &
 app_pid=$!
 win=$(timeout 30 xdotool search --sync --onlyvisible --name '^Balcão' | head -1)
 # No window manager under Xvfb: size the window to the screen and give it the keyboard.
 xdotool windowsize "$win" 1280 800 windowmove "$win" 0 0
-xdotool windowfocus --sync "$win"
+focus "$win"
 sleep 1
 
 echo "Screenshots:"
@@ -57,7 +68,7 @@ sleep 1.5
 shot 4-sale-complete
 xdotool key Return
 sleep 0.5
-xdotool windowfocus --sync "$win"
+focus "$win"
 
 xdotool key --clearmodifiers ctrl+2
 shot 5-history
@@ -73,7 +84,7 @@ sleep 1
 shot 7-return
 xdotool key Escape
 sleep 0.5
-xdotool windowfocus --sync "$win"
+focus "$win"
 xdotool key --clearmodifiers ctrl+1
 sleep 0.5
 

@@ -61,6 +61,17 @@ db=$tmp/test.db
 
 q () { sqlite3 -batch -noheader "$db" "$1"; }
 
+# No window manager: give the keyboard to a window ourselves; one still
+# being mapped refuses it (BadMatch), so try again for 5 s.
+focus () {
+  for _ in $(seq 1 50); do
+    xdotool windowfocus --sync "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "could not give the keyboard to window $1" >&2
+  return 1
+}
+
 # The newest sale whose first line is a counted item (not weighed) with at
 # least one unit that was not returned yet.
 sale_id=$(q "SELECT s.id FROM sales s JOIN sale_lines l ON l.sale_id = s.id
@@ -84,7 +95,7 @@ app_pid=$!
 # No window manager: find the window and give it the keyboard ourselves.
 win=$(timeout 30 xdotool search --sync --onlyvisible --name '^Balcão' | head -1)
 [ -n "$win" ] || fail "the Balcão window did not appear"
-xdotool windowfocus --sync "$win"
+focus "$win" || fail "could not focus the window"
 sleep 1
 shot 1-started
 
@@ -102,7 +113,7 @@ shot 3-sale-opened
 xdotool key --clearmodifiers ctrl+r
 dialog=$(timeout 15 xdotool search --sync --onlyvisible --name 'Return Items' | tail -1)
 [ -n "$dialog" ] || fail "the return dialog did not open"
-xdotool windowfocus --sync "$dialog"
+focus "$dialog" || fail "could not focus the return dialog"
 sleep 0.5
 shot 4-return-dialog
 

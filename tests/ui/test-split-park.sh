@@ -107,7 +107,7 @@ wait_only_main () {
 
 # No window manager: give the keyboard to a window ourselves.
 focus () {
-  xdotool windowfocus --sync "$1" 2>/dev/null || xdotool windowfocus "$1"
+  focus_window "$1"
   sleep 0.3
 }
 

@@ -35,13 +35,23 @@ q () {
   sqlite3 -batch -noheader "$DB" "$1"
 }
 
+# No window manager: give the keyboard to a window ourselves. A window that
+# is still being mapped refuses the focus (BadMatch): try again for 5 s.
+focus_window () {
+  i=0
+  until xdotool windowfocus --sync "$1" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 50 ] || fail "could not give the keyboard to window $1"
+    sleep 0.1
+  done
+}
+
 start_app () {
   "$BALCAO" --database "$DB" >"$SHOTS/$TEST_NAME-app.log" 2>&1 &
   APP_PID=$!
-  WID=$(timeout 60 xdotool search --sync --name 'Balcão' | head -n 1) || fail "the window did not appear"
+  WID=$(timeout 60 xdotool search --sync --onlyvisible --name 'Balcão' | head -n 1) || fail "the window did not appear"
   note "window $WID (pid $APP_PID)"
-  # no window manager: give the keyboard focus to the window
-  xdotool windowfocus --sync "$WID" 2>/dev/null || xdotool windowfocus "$WID"
+  focus_window "$WID"
   sleep 1
 }
 
