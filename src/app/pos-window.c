@@ -232,9 +232,8 @@ open_database (PosWindow  *self,
   self->db = pos_database_open (path, &error);
   if (self->db == NULL)
     {
-      g_autofree char *desc = g_strdup_printf (_("%s\nNothing was changed. Check the file and its permissions, or restore the last backup."), error->message);
-
-      show_problem (self, _("This terminal cannot open its store"), desc, path);
+      /* The database's messages say what happened and what to do. */
+      show_problem (self, _("This terminal cannot open its store"), error->message, path);
       return;
     }
 

@@ -8,7 +8,7 @@
 #   (Ctrl+R) -> one unit of the first line (Up) -> Confirm (Ctrl+Enter)
 # then checks with sqlite3 that a 'return' document points at the sale and
 # refunds that unit's share of the line. Screenshots of every step go to
-# $BALCAO_BUILD_DIR/tests/ui/screenshots/.
+# $BALCAO_BUILD_DIR/meson-logs/screenshots/, beside the other UI tests'.
 #
 # Usage: test-return.sh BALCAO BALCAO_CTL
 # Needs: xvfb-run, xauth, xdotool, sqlite3, import (ImageMagick).
@@ -29,7 +29,7 @@ if [ -z "${BALCAO_TEST_IN_XVFB:-}" ]; then
   exec xvfb-run -a -s '-screen 0 1280x800x24' "$0" "$BALCAO" "$BALCAO_CTL"
 fi
 
-shots=${BALCAO_BUILD_DIR:-$(dirname "$BALCAO")/../..}/tests/ui/screenshots
+shots=${BALCAO_BUILD_DIR:-$(dirname "$BALCAO")/../..}/meson-logs/screenshots
 mkdir -p "$shots"
 tmp=$(mktemp -d)
 app_pid=
@@ -44,15 +44,15 @@ trap cleanup EXIT
 
 fail () {
   echo "FAIL: $*"
-  import -window root "$shots/return-failed.png" 2>/dev/null
+  import -window root "$shots/ui-return-failed.png" 2>/dev/null
   [ -f "$tmp/balcao.log" ] && sed 's/^/balcao: /' "$tmp/balcao.log" | tail -40
   exit 1
 }
 
 shot () {
   sleep 0.5
-  import -window root "$shots/return-$1.png" || fail "screenshot $1"
-  echo "# screenshot $shots/return-$1.png"
+  import -window root "$shots/ui-return-$1.png" || fail "screenshot $1"
+  echo "# screenshot $shots/ui-return-$1.png"
 }
 
 db=$tmp/test.db
