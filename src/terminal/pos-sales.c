@@ -8,6 +8,7 @@
 
 #include "domain/pos-money.h"
 #include "domain/pos-json.h"
+#include "pos-fts-private.h"
 #include "domain/pos-uuid.h"
 #include "pos-sales-private.h"
 
@@ -1069,6 +1070,15 @@ escape_like (const char *text)
   return g_string_free (s, FALSE);
 }
 
+static gboolean
+has_letters (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_isalpha (g_utf8_get_char (p)))
+      return TRUE;
+  return FALSE;
+}
+
 GPtrArray *
 pos_sales_list (PosDatabase *db,
                 const char  *query,
@@ -1081,6 +1091,7 @@ pos_sales_list (PosDatabase *db,
   g_autofree char *stripped = NULL;
   g_autofree char *suffix = NULL;
   g_autofree char *like = NULL;
+  g_autofree char *fts = NULL;
   sqlite3_stmt *stmt;
   gint64 amount = 0;
   gboolean has_amount = FALSE;
@@ -1121,19 +1132,40 @@ pos_sales_list (PosDatabase *db,
 
       has_amount = parse_search_amount (stripped, &amount);
       like = escape_like (stripped);
+      /* Words as prefixes through the catalog's and the customers' search
+       * indexes: accents and case ignored ("acucar" finds "Açúcar"). Only
+       * for text with letters: "42" or "12,90" is a number or an amount,
+       * not the start of "42 rolos" or "12 ovos". */
+      if (has_letters (stripped))
+        fts = _pos_fts_prefix_query (stripped);
     }
 
-  stmt = pos_database_prepare_cached (db,
-      "SELECT " SUMMARY_COLUMNS
-      "WHERE (?1 IS NULL "
-      "   OR s.id = ?1 OR s.number = ?1 "
-      "   OR (?2 IS NOT NULL AND substr (s.number, -7) = ?2) "
-      "   OR (?4 IS NOT NULL AND (s.total = ?4 OR s.total = -?4)) "
-      "   OR c.name LIKE '%' || ?3 || '%' ESCAPE '\\' "
-      "   OR EXISTS (SELECT 1 FROM sale_lines l WHERE l.sale_id = s.id "
-      "              AND l.name LIKE '%' || ?3 || '%' ESCAPE '\\')) "
-      "  AND (?5 = 0 OR s.created_at >= ?5) AND (?6 = 0 OR s.created_at < ?6) "
-      "ORDER BY s.created_at DESC, s.number DESC LIMIT ?7", error);
+#define HISTORY_WHERE \
+      "WHERE (?1 IS NULL " \
+      "   OR s.id = ?1 OR s.number = ?1 " \
+      "   OR (?2 IS NOT NULL AND substr (s.number, -7) = ?2) " \
+      "   OR (?4 IS NOT NULL AND (s.total = ?4 OR s.total = -?4)) " \
+      "   OR c.name LIKE '%' || ?3 || '%' ESCAPE '\\' " \
+      "   OR EXISTS (SELECT 1 FROM sale_lines l WHERE l.sale_id = s.id " \
+      "              AND l.name LIKE '%' || ?3 || '%' ESCAPE '\\') "
+#define HISTORY_WHERE_FTS \
+      "   OR s.customer_id IN (SELECT id FROM customers WHERE rowid IN " \
+      "        (SELECT rowid FROM customer_search WHERE customer_search MATCH ?8)) " \
+      "   OR EXISTS (SELECT 1 FROM sale_lines l WHERE l.sale_id = s.id AND l.product_id IN " \
+      "        (SELECT rowid FROM product_search WHERE product_search MATCH ?8)) "
+#define HISTORY_REST \
+      ") AND (?5 = 0 OR s.created_at >= ?5) AND (?6 = 0 OR s.created_at < ?6) " \
+      "ORDER BY s.created_at DESC, s.number DESC LIMIT ?7"
+
+  /* Two statements: FTS5 refuses a NULL query, so the FTS branch is only
+   * in the statement used when there are words to search. */
+  if (fts != NULL)
+    stmt = pos_database_prepare_cached (db, "SELECT " SUMMARY_COLUMNS HISTORY_WHERE HISTORY_WHERE_FTS HISTORY_REST, error);
+  else
+    stmt = pos_database_prepare_cached (db, "SELECT " SUMMARY_COLUMNS HISTORY_WHERE HISTORY_REST, error);
+#undef HISTORY_WHERE
+#undef HISTORY_WHERE_FTS
+#undef HISTORY_REST
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, stripped);
@@ -1146,6 +1178,8 @@ pos_sales_list (PosDatabase *db,
   sqlite3_bind_int64 (stmt, 5, from_ms);
   sqlite3_bind_int64 (stmt, 6, to_ms);
   sqlite3_bind_int64 (stmt, 7, limit > 0 ? (gint64) limit : -1);
+  if (fts != NULL)
+    bind_text (stmt, 8, fts);
 
   if (!collect_summaries (db, stmt, list, error))
     return NULL;

@@ -506,6 +506,11 @@ START_TEST (test_history_search)
   ck_assert_uint_eq (search ("Feijão"), 1);
   ck_assert_uint_eq (search ("arroz"), 1);
   ck_assert_uint_eq (search ("tipo um"), 1);
+  /* accents ignored, words as prefixes, through the search indexes */
+  ck_assert_uint_eq (search ("feijao"), 1);
+  ck_assert_uint_eq (search ("FEIJ"), 1);
+  ck_assert_uint_eq (search ("carioca feij"), 1);
+  ck_assert_uint_eq (search ("joao"), 1);
   ck_assert_uint_eq (search ("chocolate"), 0);
   ck_assert_uint_eq (search ("100%"), 0);
   /* customer */
