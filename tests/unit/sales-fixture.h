@@ -10,6 +10,7 @@
 
 #include "terminal/pos-database.h"
 #include "domain/pos-cart.h"
+#include "test-tmpdir.h"
 
 #define FIX_ARROZ   1   /* 25,90, 18 % */
 #define FIX_FEIJAO  2   /*  8,99,  7 % */
@@ -65,29 +66,13 @@ fixture_open (const char *dir)
 static inline char *
 fixture_make_dir (void)
 {
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("balcao-sales-XXXXXX", &error);
-
-  if (dir == NULL)
-    g_error ("tmp dir: %s", error->message);
-  return dir;
+  return test_tmpdir_new ();
 }
 
 static inline void
 fixture_remove_dir (const char *dir)
 {
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_unlink (p);
-    }
-  g_dir_close (d);
-  g_rmdir (dir);
+  test_tmpdir_remove (dir);
 }
 
 static inline PosCartLine *

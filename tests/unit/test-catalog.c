@@ -9,6 +9,7 @@
 
 #include "domain/pos-barcode.h"
 #include "terminal/pos-catalog.h"
+#include "test-tmpdir.h"
 
 static char *tmpdir;
 static PosDatabase *db;
@@ -68,7 +69,7 @@ setup (void)
   const PosBarcodeRule *rules;
   guint n_rules = 0;
 
-  tmpdir = g_dir_make_tmp ("balcao-cat-XXXXXX", NULL);
+  tmpdir = test_tmpdir_new ();
   path = g_build_filename (tmpdir, "c.db", NULL);
   db = pos_database_open (path, &error);
   ck_assert_ptr_nonnull (db);
@@ -105,17 +106,8 @@ setup (void)
 static void
 teardown (void)
 {
-  g_autoptr(GDir) d = NULL;
-  const char *name;
-
   g_clear_object (&db);
-  d = g_dir_open (tmpdir, 0, NULL);
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (tmpdir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (tmpdir);
+  test_tmpdir_remove (tmpdir);
   g_clear_pointer (&tmpdir, g_free);
   g_clear_pointer (&sugar_ean, g_free);
   g_clear_pointer (&coffee_ean, g_free);

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "terminal/pos-customers.h"
+#include "test-tmpdir.h"
 
 static char *tmpdir;
 static PosDatabase *db;
@@ -49,8 +50,7 @@ setup (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
-  tmpdir = g_dir_make_tmp ("balcao-customers-XXXXXX", &error);
-  ck_assert_ptr_nonnull (tmpdir);
+  tmpdir = test_tmpdir_new ();
   path = g_build_filename (tmpdir, "t.db", NULL);
   db = pos_database_open (path, &error);
   ck_assert_msg (db != NULL, "%s", error ? error->message : "?");
@@ -65,15 +65,8 @@ setup (void)
 static void
 teardown (void)
 {
-  g_autofree char *path = g_build_filename (tmpdir, "t.db", NULL);
-  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
   g_clear_object (&db);
-  g_unlink (path);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (tmpdir);
+  test_tmpdir_remove (tmpdir);
   g_clear_pointer (&tmpdir, g_free);
 }
 

@@ -9,34 +9,20 @@
 
 #include "domain/pos-uuid.h"
 #include "terminal/pos-database.h"
+#include "test-tmpdir.h"
 
 static char *tmpdir;
 
 static void
 setup (void)
 {
-  tmpdir = g_dir_make_tmp ("balcao-db-XXXXXX", NULL);
-  ck_assert_ptr_nonnull (tmpdir);
-}
-
-static void
-remove_all (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
+  tmpdir = test_tmpdir_new ();
 }
 
 static void
 teardown (void)
 {
-  remove_all (tmpdir);
+  test_tmpdir_remove (tmpdir);
   g_clear_pointer (&tmpdir, g_free);
 }
 

@@ -11,6 +11,7 @@
 #include "domain/pos-cpf.h"
 #include "terminal/pos-catalog.h"
 #include "terminal/pos-demo-data.h"
+#include "test-tmpdir.h"
 
 #define N_PRODUCTS  400
 #define N_CUSTOMERS 300
@@ -21,21 +22,13 @@ static char *tmpdir;
 static void
 setup (void)
 {
-  tmpdir = g_dir_make_tmp ("balcao-demo-XXXXXX", NULL);
+  tmpdir = test_tmpdir_new ();
 }
 
 static void
 teardown (void)
 {
-  g_autoptr(GDir) d = g_dir_open (tmpdir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (tmpdir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (tmpdir);
+  test_tmpdir_remove (tmpdir);
   g_clear_pointer (&tmpdir, g_free);
 }
 

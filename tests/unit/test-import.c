@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "terminal/pos-catalog.h"
+#include "test-tmpdir.h"
 
 static char *tmpdir;
 static PosDatabase *db;
@@ -17,7 +18,7 @@ setup (void)
 {
   g_autofree char *path = NULL;
 
-  tmpdir = g_dir_make_tmp ("balcao-imp-XXXXXX", NULL);
+  tmpdir = test_tmpdir_new ();
   path = g_build_filename (tmpdir, "i.db", NULL);
   db = pos_database_open (path, NULL);
   ck_assert_ptr_nonnull (db);
@@ -26,17 +27,8 @@ setup (void)
 static void
 teardown (void)
 {
-  g_autoptr(GDir) d = NULL;
-  const char *name;
-
   g_clear_object (&db);
-  d = g_dir_open (tmpdir, 0, NULL);
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (tmpdir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (tmpdir);
+  test_tmpdir_remove (tmpdir);
   g_clear_pointer (&tmpdir, g_free);
 }
 
