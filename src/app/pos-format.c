@@ -9,26 +9,13 @@
 #include "domain/pos-money.h"
 #include "pos-format.h"
 
-static gboolean
-session_locale_is_plain (void)
-{
-  const char *l = setlocale (LC_MONETARY, NULL);
-
-  return l == NULL || g_str_equal (l, "C") || g_str_equal (l, "POSIX") ||
-         g_str_has_prefix (l, "C.");
-}
-
+/* A Brazilian store keeps Brazilian money and weights whatever the
+ * session's locale; other currencies follow the session (the domain falls
+ * back to the currency's own country when the session is C). */
 const char *
 pos_format_locale_for (const char *currency)
 {
-  if (g_strcmp0 (currency, "BRL") == 0 || session_locale_is_plain ())
-    {
-      if (g_strcmp0 (currency, "BRL") == 0)
-        return "pt_BR";
-      return "en_US";
-    }
-
-  return NULL;
+  return g_strcmp0 (currency, "BRL") == 0 ? "pt_BR" : NULL;
 }
 
 static char
