@@ -1,0 +1,1251 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "balcao-test"
+
+#include "config.h"
+
+#include <check.h>
+#include <string.h>
+#include <curl/curl.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "domain/pos-uuid.h"
+#include "central-harness.h"
+
+/* balcao-central's HTTP API against a real PostgreSQL: enrolment,
+ * authentication, bodies, push, pull/snapshot/wait, the channel API. */
+
+static CentralHarness *H;
+static char *channel_key;
+static char *store1_id;
+static char *store2_id;
+
+/* ------------------------------------------------------------------ */
+/* HTTP with libcurl                                                   */
+
+typedef struct {
+  long      status;
+  GString  *body;
+  char     *content_encoding;
+  JsonNode *json;
+} Reply;
+
+static void
+reply_free (Reply *r)
+{
+  if (r == NULL)
+    return;
+  g_string_free (r->body, TRUE);
+  g_free (r->content_encoding);
+  g_clear_pointer (&r->json, json_node_unref);
+  g_free (r);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, reply_free)
+
+static size_t
+collect (char  *ptr,
+         size_t size,
+         size_t nmemb,
+         void  *data)
+{
+  g_string_append_len (data, ptr, (gssize) (size * nmemb));
+  return size * nmemb;
+}
+
+static size_t
+header_cb (char  *ptr,
+           size_t size,
+           size_t nmemb,
+           void  *data)
+{
+  Reply *r = data;
+  g_autofree char *line = g_strndup (ptr, size * nmemb);
+
+  if (g_ascii_strncasecmp (line, "Content-Encoding:", 17) == 0)
+    {
+      g_free (r->content_encoding);
+      r->content_encoding = g_strstrip (g_strdup (line + 17));
+    }
+  return size * nmemb;
+}
+
+typedef struct {
+  const char *content_type;   /* default application/json when there is a body */
+  const char *encoding;       /* Content-Encoding */
+  gboolean    accept_gzip;
+  gsize       length;         /* body length; 0 = strlen */
+} Opts;
+
+static Reply *
+http_full (const char *method,
+           const char *path,
+           const char *token,
+           const char *body,
+           const Opts *opts)
+{
+  g_autofree char *url = g_strconcat (central_harness_url (H), path, NULL);
+  g_autofree char *auth = token != NULL ? g_strconcat ("Authorization: Bearer ", token, NULL) : NULL;
+  g_autofree char *ctype = NULL;
+  g_autofree char *cenc = NULL;
+  struct curl_slist *headers = NULL;
+  CURL *curl = curl_easy_init ();
+  Reply *r = g_new0 (Reply, 1);
+  CURLcode rc;
+
+  r->body = g_string_new (NULL);
+  curl_easy_setopt (curl, CURLOPT_URL, url);
+  curl_easy_setopt (curl, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt (curl, CURLOPT_WRITEDATA, r->body);
+  curl_easy_setopt (curl, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt (curl, CURLOPT_HEADERDATA, r);
+  curl_easy_setopt (curl, CURLOPT_TIMEOUT, 90L);
+  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+  if (auth != NULL)
+    headers = curl_slist_append (headers, auth);
+  if (body != NULL)
+    {
+      ctype = g_strconcat ("Content-Type: ", opts && opts->content_type ? opts->content_type : "application/json", NULL);
+      headers = curl_slist_append (headers, ctype);
+      curl_easy_setopt (curl, CURLOPT_POSTFIELDS, body);
+      curl_easy_setopt (curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                        (curl_off_t) (opts && opts->length ? opts->length : strlen (body)));
+    }
+  if (opts != NULL && opts->encoding != NULL)
+    {
+      cenc = g_strconcat ("Content-Encoding: ", opts->encoding, NULL);
+      headers = curl_slist_append (headers, cenc);
+    }
+  if (opts != NULL && opts->accept_gzip)
+    headers = curl_slist_append (headers, "Accept-Encoding: gzip");
+  headers = curl_slist_append (headers, "Expect:");
+  curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
+  rc = curl_easy_perform (curl);
+  ck_assert_msg (rc == CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror (rc));
+  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &r->status);
+  curl_slist_free_all (headers);
+  curl_easy_cleanup (curl);
+
+  if (r->body->len > 0 && r->content_encoding == NULL)
+    r->json = json_from_string (r->body->str, NULL);
+  return r;
+}
+
+static Reply *
+http (const char *method,
+      const char *path,
+      const char *token,
+      const char *body)
+{
+  return http_full (method, path, token, body, NULL);
+}
+
+static JsonObject *
+obj (Reply *r)
+{
+  ck_assert_msg (r->json != NULL && JSON_NODE_HOLDS_OBJECT (r->json), "not a JSON object: %s", r->body->str);
+  return json_node_get_object (r->json);
+}
+
+static void
+assert_error (Reply      *r,
+              long        status,
+              const char *code)
+{
+  ck_assert_msg (r->status == status, "expected %ld, got %ld: %s", status, r->status, r->body->str);
+  ck_assert_str_eq (json_object_get_string_member (obj (r), "code"), code);
+  ck_assert_msg (json_object_has_member (obj (r), "message"), "no message: %s", r->body->str);
+}
+
+static char *
+query (const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  char *out = central_harness_query (H, sql, &error);
+
+  ck_assert_msg (out != NULL, "%s: %s", sql, error ? error->message : "");
+  return out;
+}
+
+static gint64
+query_int (const char *sql)
+{
+  g_autofree char *out = query (sql);
+
+  return g_ascii_strtoll (out, NULL, 10);
+}
+
+static char *
+enrol (const char *store_code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = central_harness_enroll_token (H, store_code, &error);
+  g_autofree char *body = NULL;
+  g_autoptr(Reply) r = NULL;
+
+  ck_assert_msg (token != NULL, "%s", error ? error->message : "");
+  ck_assert (g_str_has_prefix (token, "be_"));
+  body = g_strdup_printf ("{\"token\":\"%s\",\"name\":\"Caixa de teste\"}", token);
+  r = http ("POST", "/v1/enroll", NULL, body);
+  ck_assert_msg (r->status == 201, "%ld %s", r->status, r->body->str);
+  return g_strdup (json_object_get_string_member (obj (r), "token"));
+}
+
+/* A push body with one operation. */
+static char *
+one_op (const char *op_id,
+        gint64      seq,
+        const char *type,
+        const char *entity_id,
+        const char *payload)
+{
+  return g_strdup_printf ("{\"operations\":[{\"op_id\":\"%s\",\"seq\":%" G_GINT64_FORMAT ",\"type\":\"%s\","
+                          "\"entity_id\":\"%s\",\"payload\":%s,\"local_ts\":%" G_GINT64_FORMAT "}]}",
+                          op_id, seq, type, entity_id, payload, g_get_real_time () / 1000);
+}
+
+static char *
+json_str (const char *text)
+{
+  g_autoptr(JsonNode) n = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_string (n, text);
+  return json_to_string (n, FALSE);
+}
+
+static char *
+sale_payload (const char *id,
+              const char *store_id,
+              const char *customer_id,
+              const char *note,
+              const char *sku,
+              gint64      delta)
+{
+  g_autofree char *note_json = json_str (note != NULL ? note : "");
+  g_autofree char *mov = pos_uuid7_new ();
+  g_autofree char *cust = customer_id ? g_strdup_printf ("\"%s\"", customer_id) : g_strdup ("null");
+
+  return g_strdup_printf ("{\"id\":\"%s\",\"number\":\"001-01-000001\",\"kind\":\"sale\",\"store_id\":\"%s\","
+                          "\"terminal_id\":\"t\",\"customer_id\":%s,\"currency\":\"BRL\",\"tax_mode\":\"inclusive\","
+                          "\"subtotal\":1000,\"line_discounts\":0,\"sale_discount\":0,\"total\":1000,\"tax_total\":0,"
+                          "\"approx_tax\":0,\"paid\":1000,\"change_given\":0,\"note\":%s,\"created_at\":%" G_GINT64_FORMAT
+                          ",\"business_date\":\"2025-01-01\",\"lines\":[],\"payments\":[],"
+                          "\"stock_movements\":[{\"id\":\"%s\",\"sku\":\"%s\",\"delta\":%" G_GINT64_FORMAT ",\"reason\":\"sale\"}]}",
+                          id, store_id, cust, note_json, g_get_real_time () / 1000, mov, sku, delta);
+}
+
+static JsonObject *
+result_of (Reply *r,
+           guint  i)
+{
+  JsonArray *results;
+
+  ck_assert_msg (r->status == 200, "push: %ld %s", r->status, r->body->str);
+  results = json_object_get_array_member (obj (r), "results");
+  ck_assert_uint_gt (json_array_get_length (results), i);
+  return json_array_get_object_element (results, i);
+}
+
+static char *
+latest_cursor (const char *token)
+{
+  char *cursor = g_strdup ("");
+
+  for (;;)
+    {
+      g_autofree char *path = g_strdup_printf ("/v1/sync/pull?limit=5000&cursor=%s", cursor);
+      g_autoptr(Reply) r = http ("GET", path, token, NULL);
+
+      ck_assert_msg (r->status == 200, "%s", r->body->str);
+      g_free (cursor);
+      cursor = g_strdup (json_object_get_string_member (obj (r), "next_cursor"));
+      if (!json_object_get_boolean_member (obj (r), "has_more"))
+        return cursor;
+    }
+}
+
+static char *
+create_order (const char *external_ref,
+              const char *store_code,
+              gboolean    paid,
+              const char *customer_id,
+              char      **code)
+{
+  g_autofree char *cust = customer_id ? g_strdup_printf (",\"customer_id\":\"%s\"", customer_id) : g_strdup ("");
+  g_autofree char *body = g_strdup_printf (
+    "{\"external_ref\":\"%s\",\"channel\":\"web\",\"fulfilment\":\"pickup\",\"store_code\":\"%s\","
+    "\"paid\":%s,\"currency\":\"BRL\",\"lines\":[{\"sku\":\"ACU-1\",\"quantity\":2000,\"unit_price\":549}]%s}",
+    external_ref, store_code, paid ? "true" : "false", cust);
+  g_autoptr(Reply) r = http ("POST", "/v1/channel/orders", channel_key, body);
+  JsonObject *order;
+
+  ck_assert_msg (r->status == 201, "%ld %s", r->status, r->body->str);
+  order = json_object_get_object_member (obj (r), "order");
+  if (code != NULL)
+    *code = g_strdup (json_object_get_string_member (obj (r), "pickup_code"));
+  return g_strdup (json_object_get_string_member (order, "id"));
+}
+
+static gint64
+move_order (const char *id,
+            const char *to)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/channel/orders/%s/status", id);
+  g_autofree char *body = g_strdup_printf ("{\"to\":\"%s\"}", to);
+  g_autoptr(Reply) r = http ("POST", path, channel_key, body);
+
+  ck_assert_msg (r->status == 200, "%ld %s", r->status, r->body->str);
+  return json_object_get_int_member (json_object_get_object_member (obj (r), "order"), "version");
+}
+
+/* ------------------------------------------------------------------ */
+
+START_TEST (test_health_routes)
+{
+  g_autoptr(Reply) ok = http ("GET", "/v1/health", NULL, NULL);
+  g_autoptr(Reply) nope = http ("GET", "/v1/nope", NULL, NULL);
+  g_autoptr(Reply) wrong = http ("DELETE", "/v1/health", NULL, NULL);
+
+  ck_assert_int_eq (ok->status, 200);
+  ck_assert_str_eq (json_object_get_string_member (obj (ok), "status"), "ok");
+  assert_error (nope, 404, "not_found");
+  assert_error (wrong, 405, "method_not_allowed");
+}
+END_TEST
+
+START_TEST (test_enrolment)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = central_harness_enroll_token (H, "001", &error);
+  g_autofree char *body = g_strdup_printf ("{\"token\":\"%s\"}", token);
+  g_autofree char *expired = central_harness_enroll_token (H, "002", &error);
+  g_autofree char *expired_body = g_strdup_printf ("{\"token\":\"%s\"}", expired);
+  g_autofree char *none = NULL;
+  g_autoptr(Reply) first = NULL;
+  g_autoptr(Reply) again = NULL;
+  g_autoptr(Reply) late = NULL;
+  g_autoptr(Reply) unknown = NULL;
+  g_autoptr(Reply) missing = NULL;
+  JsonObject *o;
+
+  first = http ("POST", "/v1/enroll", NULL, body);
+  ck_assert_msg (first->status == 201, "%s", first->body->str);
+  o = obj (first);
+  ck_assert (g_str_has_prefix (json_object_get_string_member (o, "token"), "bt_"));
+  ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (o, "store"), "code"), "001");
+  ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (o, "terminal"), "store_id"),
+                    store1_id);
+  ck_assert (json_object_get_null_member (o, "cursor"));
+
+  again = http ("POST", "/v1/enroll", NULL, body);
+  assert_error (again, 401, "enrolment_token_invalid");
+
+  /* Only hashes are kept. */
+  none = query ("SELECT count (*) FROM enrolment_tokens WHERE token_hash LIKE 'be_%'");
+  ck_assert_str_eq (none, "0");
+
+  g_free (query ("UPDATE enrolment_tokens SET expires_at = 0 WHERE used_at IS NULL"));
+  late = http ("POST", "/v1/enroll", NULL, expired_body);
+  assert_error (late, 401, "enrolment_token_invalid");
+
+  unknown = http ("POST", "/v1/enroll", NULL, "{\"token\":\"be_nothing\"}");
+  assert_error (unknown, 401, "enrolment_token_invalid");
+  missing = http ("POST", "/v1/enroll", NULL, "{\"name\":\"x\"}");
+  assert_error (missing, 400, "bad_request");
+}
+END_TEST
+
+START_TEST (test_auth)
+{
+  g_autofree char *token = enrol ("001");
+  g_autofree char *id = NULL;
+  g_autoptr(Reply) none = http ("GET", "/v1/sync/pull", NULL, NULL);
+  g_autoptr(Reply) bogus = http ("GET", "/v1/sync/pull", "bt_bogus", NULL);
+  g_autoptr(Reply) good = http ("GET", "/v1/sync/pull?limit=1", token, NULL);
+  g_autoptr(Reply) key_on_sync = http ("GET", "/v1/sync/pull", channel_key, NULL);
+  g_autoptr(Reply) token_on_channel = http ("GET", "/v1/channel/orders/x", token, NULL);
+  g_autoptr(Reply) no_key = http ("GET", "/v1/channel/orders/x", NULL, NULL);
+  g_autoptr(Reply) revoked = NULL;
+  g_autoptr(Reply) revoked_push = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+
+  assert_error (none, 401, "unauthorized");
+  assert_error (bogus, 401, "unauthorized");
+  ck_assert_int_eq (good->status, 200);
+  assert_error (key_on_sync, 403, "forbidden");
+  assert_error (token_on_channel, 403, "forbidden");
+  assert_error (no_key, 401, "unauthorized");
+
+  sql = g_strdup_printf ("SELECT id FROM terminals WHERE token_hash = '%s'", hash);
+  id = query (sql);
+  {
+    const char *args[] = { "terminal", "revoke", id, "--store", "001", NULL };
+    ck_assert_msg (central_harness_run (H, args, NULL, &error), "%s", error ? error->message : "");
+  }
+  revoked = http ("GET", "/v1/sync/pull", token, NULL);
+  assert_error (revoked, 401, "token_revoked");
+  revoked_push = http ("POST", "/v1/sync/push", token, "{\"operations\":[]}");
+  assert_error (revoked_push, 401, "token_revoked");
+}
+END_TEST
+
+START_TEST (test_wrong_store)
+{
+  g_autofree char *token = enrol ("001");
+  g_autofree char *sale = pos_uuid7_new ();
+  g_autofree char *op = pos_uuid7_new ();
+  g_autofree char *payload = sale_payload (sale, store2_id, NULL, "x", "ACU-1", -1000);
+  g_autofree char *body = one_op (op, 1, "sale.create", sale, payload);
+  g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM sales WHERE id = '%s'", sale);
+  g_autoptr(Reply) r = NULL;
+  gint64 moves = query_int ("SELECT count (*) FROM stock_movements");
+  JsonObject *res;
+
+  r = http ("POST", "/v1/sync/push", token, body);
+  res = result_of (r, 0);
+  ck_assert_str_eq (json_object_get_string_member (res, "status"), "rejected");
+  ck_assert_str_eq (json_object_get_string_member (res, "code"), "wrong_store");
+  ck_assert_int_eq (query_int (sql), 0);
+  ck_assert_int_eq (query_int ("SELECT count (*) FROM stock_movements"), moves);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count (*) FROM applied_ops WHERE op_id = '%s'", op);
+  ck_assert_int_eq (query_int (sql), 0);
+}
+END_TEST
+
+static GBytes *
+gzip_bytes (const char *data,
+            gsize       len)
+{
+  g_autoptr(GZlibCompressor) z = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
+  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) conv = g_converter_output_stream_new (mem, G_CONVERTER (z));
+
+  ck_assert (g_output_stream_write_all (conv, data, len, NULL, NULL, NULL));
+  ck_assert (g_output_stream_close (conv, NULL, NULL));
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+}
+
+START_TEST (test_bodies)
+{
+  g_autofree char *token = enrol ("001");
+  g_autoptr(Reply) bad_json = http ("POST", "/v1/sync/push", token, "{\"operations\": [");
+  g_autoptr(Reply) not_object = http ("POST", "/v1/sync/push", token, "[1,2]");
+  g_autoptr(Reply) envelope = http ("POST", "/v1/sync/push", token, "{\"operations\": 3}");
+  Opts gz = { .encoding = "gzip" };
+  g_autoptr(Reply) bad_gzip = http_full ("POST", "/v1/sync/push", token, "this is not gzip", &gz);
+  Opts text = { .content_type = "text/plain" };
+  g_autoptr(Reply) wrong_type = http_full ("POST", "/v1/sync/push", token, "{}", &text);
+  g_autoptr(Reply) big = NULL;
+  g_autoptr(Reply) bomb = NULL;
+  g_autoptr(Reply) many = NULL;
+  g_autoptr(Reply) zipped = NULL;
+  g_autoptr(Reply) gzipped_answer = NULL;
+  g_autoptr(GString) ops = g_string_new ("{\"operations\":[");
+  gsize size = 8 * 1024 * 1024 + 1;
+  g_autofree char *huge = g_malloc (size + 1);
+
+  assert_error (bad_json, 400, "bad_json");
+  assert_error (not_object, 400, "bad_json");
+  assert_error (envelope, 400, "bad_request");
+  assert_error (bad_gzip, 400, "bad_encoding");
+  assert_error (wrong_type, 415, "unsupported_media_type");
+
+  memset (huge, ' ', size);
+  huge[0] = '{';
+  huge[size - 1] = '}';
+  huge[size] = '\0';
+  {
+    Opts o = { .length = size };
+    big = http_full ("POST", "/v1/sync/push", token, huge, &o);
+    assert_error (big, 413, "body_too_large");
+  }
+  {
+    g_autoptr(GBytes) z = gzip_bytes (huge, size);
+    gsize zlen = 0;
+    const char *zdata = g_bytes_get_data (z, &zlen);
+    Opts o = { .encoding = "gzip", .length = zlen };
+
+    bomb = http_full ("POST", "/v1/sync/push", token, zdata, &o);
+    assert_error (bomb, 413, "body_too_large");
+  }
+
+  for (int i = 0; i < 201; i++)
+    {
+      g_autofree char *id = pos_uuid7_new ();
+      g_string_append_printf (ops, "%s{\"op_id\":\"%s\",\"seq\":%d,\"type\":\"audit.append\",\"entity_id\":\"%s\","
+                              "\"payload\":{\"id\":\"%s\"},\"local_ts\":1}", i ? "," : "", id, i + 1, id, id);
+    }
+  g_string_append (ops, "]}");
+  many = http ("POST", "/v1/sync/push", token, ops->str);
+  assert_error (many, 413, "batch_too_large");
+
+  /* A good gzip body works, and answers come gzipped when asked. */
+  {
+    g_autofree char *id = pos_uuid7_new ();
+    g_autofree char *body = one_op (id, 1, "audit.append", id, "{\"action\":\"test\"}");
+    g_autoptr(GBytes) z = gzip_bytes (body, strlen (body));
+    gsize zlen = 0;
+    const char *zdata = g_bytes_get_data (z, &zlen);
+    Opts o = { .encoding = "gzip", .length = zlen };
+    Opts a = { .accept_gzip = TRUE };
+
+    zipped = http_full ("POST", "/v1/sync/push", token, zdata, &o);
+    ck_assert_str_eq (json_object_get_string_member (result_of (zipped, 0), "status"), "applied");
+    gzipped_answer = http_full ("GET", "/v1/sync/pull?limit=50", token, NULL, &a);
+    ck_assert_int_eq (gzipped_answer->status, 200);
+    ck_assert_str_eq (gzipped_answer->content_encoding, "gzip");
+  }
+  ck_assert_int_eq (query_int ("SELECT count (*) FROM sales WHERE id IS NULL"), 0);
+}
+END_TEST
+
+static const char *nasty[] = {
+  "'; DROP TABLE sales; --",
+  "Robert'); DROP TABLE customers;--",
+  "quote \" and back\\slash \\\\ and '' doubled",
+  "ação café 日本語 🙂 \t tab",
+  "$1 $$ E'\\x41' %s %n",
+};
+
+START_TEST (test_sql_metacharacters)
+{
+  g_autofree char *token = enrol ("001");
+  gint64 tables = query_int ("SELECT count (*) FROM pg_tables WHERE schemaname = 'public'");
+
+  for (guint i = 0; i < G_N_ELEMENTS (nasty); i++)
+    {
+      g_autofree char *n = json_str (nasty[i]);
+      g_autofree char *sale = pos_uuid7_new ();
+      g_autofree char *op1 = pos_uuid7_new ();
+      g_autofree char *op2 = pos_uuid7_new ();
+      g_autofree char *op3 = pos_uuid7_new ();
+      g_autofree char *customer = pos_uuid7_new ();
+      g_autofree char *payload = sale_payload (sale, store1_id, NULL, nasty[i], "ACU-1", -1);
+      g_autofree char *cust_payload = g_strdup_printf (
+        "{\"id\":\"%s\",\"fields\":{\"name\":%s,\"email\":%s,\"notes\":%s},\"consents\":[]}", customer, n, n, n);
+      g_autofree char *doc_payload = g_strdup_printf ("{\"id\":\"%s\",\"reason\":%s}", op3, n);
+      g_autofree char *body = g_strdup_printf (
+        "{\"operations\":[{\"op_id\":\"%s\",\"seq\":1,\"type\":\"sale.create\",\"entity_id\":\"%s\",\"payload\":%s,\"local_ts\":1},"
+        "{\"op_id\":\"%s\",\"seq\":2,\"type\":\"customer.upsert\",\"entity_id\":\"%s\",\"payload\":%s,\"local_ts\":2},"
+        "{\"op_id\":\"%s\",\"seq\":3,\"type\":\"audit.append\",\"entity_id\":%s,\"payload\":%s,\"local_ts\":3},"
+        "{\"op_id\":%s,\"seq\":4,\"type\":%s,\"entity_id\":%s,\"payload\":{\"id\":%s},\"local_ts\":4}]}",
+        op1, sale, payload, op2, customer, cust_payload, op3, n, doc_payload, n, n, n, n);
+      g_autoptr(Reply) r = http ("POST", "/v1/sync/push", token, body);
+      g_autofree char *order_body = g_strdup_printf (
+        "{\"external_ref\":%s,\"channel\":\"web\",\"fulfilment\":\"delivery\",\"notes\":%s,"
+        "\"customer\":{\"name\":%s,\"phone\":%s},\"lines\":[{\"sku\":\"ACU-1\",\"quantity\":1000,\"unit_price\":1}]}",
+        n, n, n, n);
+      g_autoptr(Reply) order = http ("POST", "/v1/channel/orders", channel_key, order_body);
+      g_autofree char *bad_sku = g_strdup_printf (
+        "{\"external_ref\":\"x%u\",\"channel\":\"web\",\"fulfilment\":\"pickup\",\"store_code\":%s,"
+        "\"lines\":[{\"sku\":%s,\"quantity\":1000,\"unit_price\":1}]}", i, n, n);
+      g_autoptr(Reply) order2 = http ("POST", "/v1/channel/orders", channel_key, bad_sku);
+      g_autofree char *escaped = g_uri_escape_string (nasty[i], NULL, FALSE);
+      g_autofree char *cpath = g_strdup_printf ("/v1/channel/customers/%s", escaped);
+      g_autofree char *cbody = g_strdup_printf ("{\"name\":%s,\"notes\":%s}", n, n);
+      g_autoptr(Reply) put = http ("PUT", cpath, channel_key, cbody);
+      g_autofree char *tpath = g_strdup_printf ("/v1/channel/customers/%s/timeline", escaped);
+      g_autoptr(Reply) timeline = NULL;
+      g_autofree char *ipath = g_strdup_printf ("/v1/channel/orders/%s", escaped);
+      g_autoptr(Reply) get = http ("GET", ipath, channel_key, NULL);
+      g_autofree char *ibody = g_strdup_printf (
+        "{\"customer_id\":%s,\"channel\":\"chat\",\"kind\":\"chat\",\"summary\":%s,\"agent\":%s}", n, n, n);
+      g_autoptr(Reply) interaction = NULL;
+
+      ck_assert_str_eq (json_object_get_string_member (result_of (r, 0), "status"), "applied");
+      ck_assert_str_eq (json_object_get_string_member (result_of (r, 1), "status"), "applied");
+      ck_assert_str_eq (json_object_get_string_member (result_of (r, 2), "status"), "applied");
+      ck_assert_str_eq (json_object_get_string_member (result_of (r, 3), "status"), "rejected");
+      ck_assert_str_eq (json_object_get_string_member (result_of (r, 3), "code"), "unknown_type");
+
+      ck_assert_msg (order->status == 201, "%ld %s", order->status, order->body->str);
+      ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj (order), "order"), "notes"),
+                        nasty[i]);
+      assert_error (order2, 422, "not_found");
+      ck_assert_msg (put->status == 201, "%ld %s", put->status, put->body->str);
+      ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj (put), "customer"), "id"),
+                        nasty[i]);
+      timeline = http ("GET", tpath, channel_key, NULL);
+      ck_assert_int_eq (timeline->status, 200);
+      ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj (timeline), "customer"),
+                                                       "notes"), nasty[i]);
+      assert_error (get, 404, "not_found");
+      interaction = http ("POST", "/v1/channel/interactions", channel_key, ibody);
+      ck_assert_msg (interaction->status == 201, "%ld %s", interaction->status, interaction->body->str);
+      ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj (interaction), "event"),
+                                                       "summary"), nasty[i]);
+
+      /* Stored literally. */
+      {
+        g_autofree char *sql = g_strdup_printf ("SELECT data::json->>'note' FROM sales WHERE id = '%s'", sale);
+        g_autofree char *note = query (sql);
+        g_autofree char *trimmed = g_strstrip (g_strdup (nasty[i]));
+
+        ck_assert_str_eq (note, trimmed);
+      }
+    }
+  ck_assert_int_eq (query_int ("SELECT count (*) FROM pg_tables WHERE schemaname = 'public'"), tables);
+  ck_assert_int_ge (query_int ("SELECT count (*) FROM sales"), G_N_ELEMENTS (nasty));
+  ck_assert_int_ge (query_int ("SELECT count (*) FROM customers"), G_N_ELEMENTS (nasty));
+}
+END_TEST
+
+START_TEST (test_duplicate)
+{
+  g_autofree char *token = enrol ("002");
+  g_autofree char *sale = pos_uuid7_new ();
+  g_autofree char *op = pos_uuid7_new ();
+  g_autofree char *customer = pos_uuid7_new ();
+  g_autofree char *payload = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT quantity FROM stock_levels WHERE store_id = '%s' AND sku = 'CAF-500'",
+                                          store2_id);
+  g_autoptr(Reply) first = NULL;
+  g_autoptr(Reply) second = NULL;
+  g_autofree char *cpath = g_strdup_printf ("/v1/channel/customers/%s", customer);
+  g_autoptr(Reply) put = http ("PUT", cpath, channel_key, "{\"name\":\"Maria\"}");
+  gint64 before;
+
+  ck_assert_int_eq (put->status, 201);
+  g_free (query ("DELETE FROM stock_levels WHERE sku = 'CAF-500'"));
+  payload = sale_payload (sale, store2_id, customer, "dup", "CAF-500", -3000);
+  body = one_op (op, 7, "sale.create", sale, payload);
+  first = http ("POST", "/v1/sync/push", token, body);
+  ck_assert_str_eq (json_object_get_string_member (result_of (first, 0), "status"), "applied");
+  before = query_int (sql);
+  ck_assert_int_eq (before, -3000);
+  second = http ("POST", "/v1/sync/push", token, body);
+  ck_assert_str_eq (json_object_get_string_member (result_of (second, 0), "status"), "duplicate");
+  ck_assert_int_eq (query_int (sql), before);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count (*) FROM applied_ops WHERE op_id = '%s'", op);
+  ck_assert_int_eq (query_int (sql), 1);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count (*) FROM customer_events WHERE customer_id = '%s' AND kind = 'purchase'",
+                         customer);
+  ck_assert_int_eq (query_int (sql), 1);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT last_seq FROM terminals WHERE token_hash = encode (sha256 ('%s'), 'hex')", token);
+  ck_assert_int_eq (query_int (sql), 7);
+}
+END_TEST
+
+/* Many sales on one product: the stock level's version goes past 1000
+ * and every push must still be applied (it once failed with a 500 there). */
+START_TEST (test_stock_version_past_1000)
+{
+  g_autofree char *token = enrol ("002");
+  g_autofree char *level_sql = g_strdup_printf (
+    "SELECT quantity || '|' || version FROM stock_levels WHERE store_id = '%s' AND sku = 'BIS-MARIA'", store2_id);
+  g_autofree char *change_sql = g_strdup_printf (
+    "SELECT version || '|' || (data::json->>'quantity') FROM changes "
+    "WHERE entity = 'stock_level' AND entity_id = 'BIS-MARIA' AND store_id = '%s'", store2_id);
+  const int batches = 6, per_batch = 200;
+  gint64 seq = 0;
+
+  g_free (query ("DELETE FROM stock_levels WHERE sku = 'BIS-MARIA'"));
+  for (int b = 0; b < batches; b++)
+    {
+      g_autoptr(GString) body = g_string_new ("{\"operations\":[");
+      g_autoptr(Reply) r = NULL;
+      JsonArray *results;
+
+      for (int i = 0; i < per_batch; i++)
+        {
+          g_autofree char *sale = pos_uuid7_new ();
+          g_autofree char *op = pos_uuid7_new ();
+          g_autofree char *payload = sale_payload (sale, store2_id, NULL, NULL, "BIS-MARIA", -1000);
+
+          g_string_append_printf (body, "%s{\"op_id\":\"%s\",\"seq\":%" G_GINT64_FORMAT ",\"type\":\"sale.create\","
+                                  "\"entity_id\":\"%s\",\"payload\":%s,\"local_ts\":%" G_GINT64_FORMAT "}",
+                                  i ? "," : "", op, ++seq, sale, payload, g_get_real_time () / 1000);
+        }
+      g_string_append (body, "]}");
+      r = http ("POST", "/v1/sync/push", token, body->str);
+      ck_assert_msg (r->status == 200, "batch %d: %ld %s", b + 1, r->status, r->body->str);
+      results = json_object_get_array_member (obj (r), "results");
+      ck_assert_uint_eq (json_array_get_length (results), per_batch);
+      for (guint i = 0; i < json_array_get_length (results); i++)
+        ck_assert_str_eq (json_object_get_string_member (json_array_get_object_element (results, i), "status"),
+                          "applied");
+    }
+
+  {
+    g_autofree char *level = query (level_sql);
+    g_autofree char *change = query (change_sql);
+    g_autofree char *want_level = g_strdup_printf ("%d|%d", -1000 * batches * per_batch, batches * per_batch);
+    g_autofree char *want_change = g_strdup_printf ("%d|%d", batches * per_batch, -1000 * batches * per_batch);
+
+    ck_assert_str_eq (level, want_level);
+    ck_assert_str_eq (change, want_change);
+  }
+}
+END_TEST
+
+typedef struct {
+  const char *token;
+  char       *body;
+  Reply      *reply;
+} Racer;
+
+static gpointer
+race (gpointer data)
+{
+  Racer *r = data;
+
+  r->reply = http ("POST", "/v1/sync/push", r->token, r->body);
+  return NULL;
+}
+
+START_TEST (test_pickup_race)
+{
+  g_autofree char *t1 = enrol ("001");
+  g_autofree char *t2 = enrol ("001");
+  g_autofree char *t3 = enrol ("002");
+  g_autofree char *code = NULL;
+  g_autofree char *customer = pos_uuid7_new ();
+  g_autofree char *cpath = g_strdup_printf ("/v1/channel/customers/%s", customer);
+  g_autoptr(Reply) put = http ("PUT", cpath, channel_key, "{\"name\":\"Ana\"}");
+  g_autofree char *order = create_order ("RACE-1", "001", TRUE, customer, &code);
+  g_autofree char *hash_in = g_strdup_printf ("%s:%s", order, code);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, hash_in, -1);
+  g_autofree char *sql = g_strdup_printf ("SELECT pickup_code_hash FROM orders WHERE id = '%s'", order);
+  g_autofree char *stored = query (sql);
+  g_autofree char *payload = NULL;
+  g_autofree char *wrong_store = NULL;
+  g_autofree char *invalid = NULL;
+  Racer a = { t1, NULL, NULL }, b = { t2, NULL, NULL };
+  GThread *ta, *tb;
+  JsonObject *ra, *rb, *conflict;
+  gint64 version;
+
+  ck_assert_int_eq (put->status, 201);
+  ck_assert_uint_eq (strlen (code), 6);
+  ck_assert_str_eq (stored, hash);
+  move_order (order, "ALLOCATED");
+  move_order (order, "PICKING");
+  version = move_order (order, "READY_FOR_PICKUP");
+
+  /* A terminal of another store. */
+  {
+    g_autofree char *op = pos_uuid7_new ();
+    g_autoptr(Reply) r = NULL;
+
+    wrong_store = g_strdup_printf ("{\"order_id\":\"%s\",\"from\":\"READY_FOR_PICKUP\",\"to\":\"PICKED_UP\","
+                                   "\"expected_version\":%" G_GINT64_FORMAT ",\"pickup_code\":\"%s\"}",
+                                   order, version, code);
+    g_free (payload);
+    payload = one_op (op, 1, "pickup.transition", order, wrong_store);
+    r = http ("POST", "/v1/sync/push", t3, payload);
+    ck_assert_str_eq (json_object_get_string_member (result_of (r, 0), "code"), "wrong_store");
+  }
+  /* Not in the table. */
+  {
+    g_autofree char *op = pos_uuid7_new ();
+    g_autoptr(Reply) r = NULL;
+
+    invalid = g_strdup_printf ("{\"order_id\":\"%s\",\"from\":\"PLACED\",\"to\":\"PICKED_UP\",\"expected_version\":1}",
+                               order);
+    g_free (payload);
+    payload = one_op (op, 2, "pickup.transition", order, invalid);
+    r = http ("POST", "/v1/sync/push", t1, payload);
+    ck_assert_str_eq (json_object_get_string_member (result_of (r, 0), "code"), "invalid_transition");
+  }
+
+  {
+    g_autofree char *op1 = pos_uuid7_new ();
+    g_autofree char *op2 = pos_uuid7_new ();
+
+    a.body = one_op (op1, 3, "pickup.transition", order, wrong_store);
+    b.body = one_op (op2, 3, "pickup.transition", order, wrong_store);
+  }
+  ta = g_thread_new ("a", race, &a);
+  tb = g_thread_new ("b", race, &b);
+  g_thread_join (ta);
+  g_thread_join (tb);
+  ra = result_of (a.reply, 0);
+  rb = result_of (b.reply, 0);
+  if (g_str_equal (json_object_get_string_member (ra, "status"), "applied"))
+    conflict = rb;
+  else
+    {
+      ck_assert_str_eq (json_object_get_string_member (rb, "status"), "applied");
+      conflict = ra;
+    }
+  ck_assert_str_eq (json_object_get_string_member (conflict, "status"), "conflict");
+  ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (conflict, "server_state"), "state"),
+                    "PICKED_UP");
+  ck_assert_int_eq (json_object_get_int_member (json_object_get_object_member (conflict, "server_state"), "version"),
+                    version + 1);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT string_agg (kind, ',' ORDER BY kind) FROM customer_events "
+                         "WHERE customer_id = '%s'", customer);
+  {
+    g_autofree char *kinds = query (sql);
+    ck_assert_str_eq (kinds, "notification,notification,order_placed");
+  }
+  g_free (a.body);
+  g_free (b.body);
+  reply_free (a.reply);
+  reply_free (b.reply);
+}
+END_TEST
+
+typedef struct {
+  const char *token;
+  char       *cursor;
+  guint       timeout;
+  Reply      *reply;
+  gint64      returned_at;
+} Waiter;
+
+static gpointer
+wait_thread (gpointer data)
+{
+  Waiter *w = data;
+  g_autofree char *path = g_strdup_printf ("/v1/sync/wait?cursor=%s&timeout=%u", w->cursor, w->timeout);
+
+  w->reply = http ("GET", path, w->token, NULL);
+  w->returned_at = g_get_monotonic_time ();
+  return NULL;
+}
+
+START_TEST (test_pull_snapshot_wait)
+{
+  g_autofree char *token = enrol ("001");
+  g_autofree char *other = enrol ("002");
+  g_autofree char *cursor = latest_cursor (token);
+  g_autoptr(Reply) first = http ("GET", "/v1/sync/pull?limit=5000", token, NULL);
+  g_autoptr(Reply) zero = http ("GET", "/v1/sync/pull?limit=0", token, NULL);
+  g_autoptr(Reply) too_many = http ("GET", "/v1/sync/pull?limit=5001", token, NULL);
+  g_autoptr(Reply) bad_cursor = http ("GET", "/v1/sync/pull?cursor=abc", token, NULL);
+  g_autoptr(Reply) no_stream = http ("GET", "/v1/sync/snapshot/nothing", token, NULL);
+  g_autoptr(Reply) timeout = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  Waiter w = { token, NULL, 20, NULL, 0 }, w2 = { other, NULL, 2, NULL, 0 };
+  GThread *th, *th2;
+  gint64 sent;
+  JsonArray *changes;
+  gboolean store_seen = FALSE, other_store = FALSE;
+
+  ck_assert_int_eq (first->status, 200);
+  changes = json_object_get_array_member (obj (first), "changes");
+  for (guint i = 0; i < json_array_get_length (changes); i++)
+    {
+      JsonObject *c = json_array_get_object_element (changes, i);
+      const char *entity = json_object_get_string_member (c, "entity");
+      JsonObject *data = json_object_get_object_member (c, "data");
+
+      if (g_str_equal (entity, "store") && g_str_equal (json_object_get_string_member (c, "id"), store1_id))
+        store_seen = TRUE;
+      if (g_str_equal (entity, "store") && g_str_equal (json_object_get_string_member (c, "id"), store2_id))
+        other_store = TRUE;
+      if (g_str_equal (entity, "stock_level") &&
+          !g_str_equal (json_object_get_string_member (data, "store_id"), store1_id))
+        other_store = TRUE;
+    }
+  ck_assert (store_seen);
+  ck_assert (!other_store);
+  assert_error (zero, 400, "bad_request");
+  assert_error (too_many, 400, "bad_request");
+  assert_error (bad_cursor, 400, "bad_request");
+  assert_error (no_stream, 404, "not_found");
+
+  /* Snapshot pages, at one position. */
+  {
+    g_autofree char *after = NULL;
+    g_autofree char *as_of = NULL;
+    guint n = 0;
+    gboolean more = TRUE;
+
+    while (more)
+      {
+        g_autofree char *path = g_strdup_printf ("/v1/sync/snapshot/catalog?limit=2%s%s%s%s",
+                                                 after ? "&after=" : "", after ? after : "",
+                                                 as_of ? "&as_of=" : "", as_of ? as_of : "");
+        g_autoptr(Reply) r = http ("GET", path, token, NULL);
+        JsonArray *items;
+
+        ck_assert_msg (r->status == 200, "%s", r->body->str);
+        items = json_object_get_array_member (obj (r), "items");
+        for (guint i = 0; i < json_array_get_length (items); i++)
+          {
+            JsonObject *it = json_array_get_object_element (items, i);
+            g_string_append_printf (seen, "%s/%s ", json_object_get_string_member (it, "entity"),
+                                    json_object_get_string_member (it, "id"));
+            n++;
+          }
+        more = json_object_get_boolean_member (obj (r), "has_more");
+        g_free (after);
+        after = json_object_get_null_member (obj (r), "next_after") ? NULL :
+                g_uri_escape_string (json_object_get_string_member (obj (r), "next_after"), NULL, FALSE);
+        if (as_of == NULL)
+          as_of = g_strdup (json_object_get_string_member (obj (r), "as_of"));
+        ck_assert_str_eq (json_object_get_string_member (obj (r), "as_of"), as_of);
+      }
+    ck_assert_int_eq (n, query_int ("SELECT count (*) FROM changes WHERE stream = 'catalog' AND op = 'upsert'"));
+    /* Tax classes come before the products that name them. */
+    ck_assert_msg (strstr (seen->str, "tax_class/icms-18") < strstr (seen->str, "product/ACU-1"), "%s", seen->str);
+  }
+
+  /* Wait: 204 when nothing happens. */
+  {
+    g_autofree char *path = g_strdup_printf ("/v1/sync/wait?cursor=%s&timeout=1", cursor);
+    timeout = http ("GET", path, token, NULL);
+    ck_assert_int_eq (timeout->status, 204);
+    ck_assert_uint_eq (timeout->body->len, 0);
+  }
+
+  /* Wait: a new pickup order wakes the store's terminal. */
+  w.cursor = g_strdup (cursor);
+  w2.cursor = latest_cursor (other);
+  th = g_thread_new ("wait", wait_thread, &w);
+  th2 = g_thread_new ("wait2", wait_thread, &w2);
+  g_usleep (300 * 1000);
+  sent = g_get_monotonic_time ();
+  g_free (create_order ("WAKE-1", "001", FALSE, NULL, NULL));
+  g_thread_join (th);
+  ck_assert_msg (w.reply->status == 200, "%ld %s", w.reply->status, w.reply->body->str);
+  {
+    JsonArray *streams = json_object_get_array_member (obj (w.reply), "streams");
+    gboolean pickups = FALSE;
+
+    for (guint i = 0; i < json_array_get_length (streams); i++)
+      pickups = pickups || g_str_equal (json_array_get_string_element (streams, i), "pickups");
+    ck_assert (pickups);
+  }
+  g_print ("# wait answered %.0f ms after the channel order\n", (w.returned_at - sent) / 1000.0);
+  /* The other store's terminal is not woken by it (it times out later). */
+  g_thread_join (th2);
+  ck_assert_int_eq (w2.reply->status, 204);
+  g_free (w.cursor);
+  g_free (w2.cursor);
+  reply_free (w.reply);
+  reply_free (w2.reply);
+}
+END_TEST
+
+START_TEST (test_channel_api)
+{
+  g_autofree char *customer = pos_uuid7_new ();
+  g_autofree char *other = pos_uuid7_new ();
+  g_autofree char *cpath = g_strdup_printf ("/v1/channel/customers/%s", customer);
+  g_autofree char *opath = g_strdup_printf ("/v1/channel/customers/%s", other);
+  g_autofree char *order_id = NULL;
+  g_autofree char *code = NULL;
+  g_autoptr(Reply) created = NULL;
+  g_autoptr(Reply) updated = NULL;
+  g_autoptr(Reply) older = NULL;
+  g_autoptr(Reply) again = NULL;
+  g_autoptr(Reply) unknown_sku = NULL;
+  g_autoptr(Reply) no_store = NULL;
+  g_autoptr(Reply) missing = NULL;
+  g_autoptr(Reply) get = NULL;
+  g_autoptr(Reply) invalid = NULL;
+  g_autoptr(Reply) stale = NULL;
+  g_autoptr(Reply) interaction = NULL;
+  g_autoptr(Reply) long_summary = NULL;
+  g_autoptr(Reply) merge = NULL;
+  g_autoptr(Reply) timeline = NULL;
+  g_autoptr(Reply) erase = NULL;
+  g_autoptr(Reply) after_erase = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *path = NULL;
+  JsonObject *c;
+
+  created = http ("PUT", cpath, channel_key,
+                  "{\"name\":\"Joana\",\"email\":\"j@example.com\",\"updated_at\":2000,"
+                  "\"consents\":[{\"channel\":\"email\",\"granted\":true,\"source\":\"web\"}],"
+                  "\"identities\":[{\"channel\":\"web\",\"external_id\":\"W-77\"}]}");
+  ck_assert_msg (created->status == 201, "%s", created->body->str);
+  updated = http ("PUT", cpath, channel_key, "{\"phone\":\"+55 11 99999-0000\",\"updated_at\":3000,"
+                  "\"consents\":[{\"channel\":\"email\",\"granted\":false,\"source\":\"app\"}]}");
+  ck_assert_int_eq (updated->status, 200);
+  /* An older edit of a field loses; a concurrent consent grant loses to the refusal. */
+  older = http ("PUT", cpath, channel_key, "{\"name\":\"Joana Velha\",\"updated_at\":1000,"
+                "\"consents\":[{\"channel\":\"email\",\"granted\":true,\"source\":\"web\"}]}");
+  ck_assert_int_eq (older->status, 200);
+  c = json_object_get_object_member (obj (older), "customer");
+  ck_assert_str_eq (json_object_get_string_member (c, "name"), "Joana");
+  ck_assert_str_eq (json_object_get_string_member (c, "phone"), "+55 11 99999-0000");
+  ck_assert (!json_object_get_boolean_member (
+    json_array_get_object_element (json_object_get_array_member (c, "consents"), 0), "granted"));
+
+  /* Orders. */
+  order_id = create_order ("WEB-1001", "001", TRUE, customer, &code);
+  ck_assert_uint_eq (strlen (code), 6);
+  body = g_strdup ("{\"external_ref\":\"WEB-1001\",\"channel\":\"web\",\"fulfilment\":\"pickup\",\"store_code\":\"001\","
+                   "\"lines\":[{\"sku\":\"ACU-1\",\"quantity\":2000,\"unit_price\":549}]}");
+  again = http ("POST", "/v1/channel/orders", channel_key, body);
+  ck_assert_int_eq (again->status, 200);
+  ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj (again), "order"), "id"), order_id);
+  ck_assert (json_object_get_null_member (obj (again), "pickup_code"));
+  ck_assert_int_eq (json_object_get_int_member (json_object_get_object_member (obj (again), "order"), "total"), 1098);
+  ck_assert_int_eq (query_int ("SELECT count (*) FROM orders WHERE external_ref = 'WEB-1001'"), 1);
+
+  unknown_sku = http ("POST", "/v1/channel/orders", channel_key,
+                      "{\"external_ref\":\"WEB-2\",\"channel\":\"web\",\"fulfilment\":\"pickup\",\"store_code\":\"001\","
+                      "\"lines\":[{\"sku\":\"NOPE\",\"quantity\":1000,\"unit_price\":1}]}");
+  assert_error (unknown_sku, 422, "unknown_sku");
+  no_store = http ("POST", "/v1/channel/orders", channel_key,
+                   "{\"external_ref\":\"WEB-3\",\"channel\":\"web\",\"fulfilment\":\"pickup\",\"store_code\":\"999\","
+                   "\"lines\":[{\"sku\":\"ACU-1\",\"quantity\":1000,\"unit_price\":1}]}");
+  assert_error (no_store, 422, "not_found");
+  missing = http ("POST", "/v1/channel/orders", channel_key, "{\"channel\":\"web\"}");
+  assert_error (missing, 400, "bad_request");
+
+  path = g_strdup_printf ("/v1/channel/orders/%s", order_id);
+  get = http ("GET", path, channel_key, NULL);
+  ck_assert_int_eq (get->status, 200);
+  ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj (get), "order"), "state"), "PLACED");
+  g_free (path);
+  path = g_strdup_printf ("/v1/channel/orders/%s/status", order_id);
+  invalid = http ("POST", path, channel_key, "{\"to\":\"PICKED_UP\"}");
+  assert_error (invalid, 422, "invalid_transition");
+  stale = http ("POST", path, channel_key, "{\"to\":\"ALLOCATED\",\"expected_version\":99}");
+  assert_error (stale, 409, "version_conflict");
+  ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj (stale), "server_state"), "state"),
+                    "PLACED");
+  move_order (order_id, "ALLOCATED");
+  {
+    g_autoptr(Reply) shelf = http ("POST", path, channel_key,
+                                   "{\"to\":\"PICKING\",\"expected_version\":2,\"shelf_location\":\"B-12\"}");
+    ck_assert_int_eq (shelf->status, 200);
+    ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj (shelf), "order"),
+                                                     "shelf_location"), "B-12");
+  }
+
+  /* Interactions and the timeline. */
+  g_free (body);
+  body = g_strdup_printf ("{\"customer_id\":\"%s\",\"channel\":\"call_centre\",\"kind\":\"call\","
+                          "\"summary\":\"Asked about the order\",\"agent\":\"Bia\",\"occurred_at\":%" G_GINT64_FORMAT "}",
+                          customer, g_get_real_time () / 1000 + 60000);
+  interaction = http ("POST", "/v1/channel/interactions", channel_key, body);
+  ck_assert_int_eq (interaction->status, 201);
+  {
+    g_autofree char *summary = g_strnfill (501, 'x');
+    g_free (body);
+    body = g_strdup_printf ("{\"customer_id\":\"%s\",\"channel\":\"chat\",\"kind\":\"chat\",\"summary\":\"%s\"}",
+                            customer, summary);
+    long_summary = http ("POST", "/v1/channel/interactions", channel_key, body);
+    assert_error (long_summary, 400, "bad_request");
+  }
+
+  /* Merge another customer into this one: its timeline moves. */
+  {
+    g_autoptr(Reply) p = http ("PUT", opath, channel_key, "{\"name\":\"Joana S.\",\"cpf\":\"52998224725\"}");
+    g_autofree char *ev = g_strdup_printf ("{\"customer_id\":\"%s\",\"channel\":\"email\",\"kind\":\"email\","
+                                           "\"summary\":\"old mail\",\"occurred_at\":5}", other);
+    g_autoptr(Reply) e = http ("POST", "/v1/channel/interactions", channel_key, ev);
+    g_autofree char *mpath = g_strdup_printf ("/v1/channel/customers/%s/merge", other);
+    g_autofree char *mbody = g_strdup_printf ("{\"into\":\"%s\"}", customer);
+
+    ck_assert_int_eq (p->status, 201);
+    ck_assert_int_eq (e->status, 201);
+    merge = http ("POST", mpath, channel_key, mbody);
+    ck_assert_msg (merge->status == 200, "%s", merge->body->str);
+    ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj (merge), "customer"), "cpf"),
+                      "52998224725");
+  }
+  g_free (path);
+  path = g_strdup_printf ("/v1/channel/customers/%s/timeline?limit=10", customer);
+  timeline = http ("GET", path, channel_key, NULL);
+  ck_assert_int_eq (timeline->status, 200);
+  {
+    JsonArray *events = json_object_get_array_member (obj (timeline), "events");
+    gint64 prev = G_MAXINT64;
+
+    ck_assert_uint_eq (json_array_get_length (events), 3);   /* call, order_placed, old mail */
+    ck_assert_str_eq (json_object_get_string_member (json_array_get_object_element (events, 0), "kind"), "call");
+    for (guint i = 0; i < json_array_get_length (events); i++)
+      {
+        gint64 t = json_object_get_int_member (json_array_get_object_element (events, i), "occurred_at");
+        ck_assert_int_le (t, prev);
+        prev = t;
+      }
+  }
+
+  /* Erasure wins. */
+  g_free (path);
+  path = g_strdup_printf ("/v1/channel/customers/%s/erase", customer);
+  erase = http ("POST", path, channel_key, NULL);
+  ck_assert_msg (erase->status == 200, "%s", erase->body->str);
+  after_erase = http ("PUT", cpath, channel_key, "{\"name\":\"Joana\"}");
+  assert_error (after_erase, 422, "customer_erased");
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM customer_events WHERE customer_id = '%s'", customer);
+    ck_assert_int_eq (query_int (sql), 0);
+    g_free (sql);
+    sql = g_strdup_printf ("SELECT op || ':' || (data::json->>'erased_at' IS NOT NULL)::text FROM changes "
+                           "WHERE entity = 'customer' AND entity_id = '%s'", customer);
+    g_autofree char *op = query (sql);
+    ck_assert_str_eq (op, "delete:true");
+  }
+}
+END_TEST
+
+START_TEST (test_customer_push)
+{
+  g_autofree char *token = enrol ("001");
+  g_autofree char *customer = pos_uuid7_new ();
+  g_autofree char *p1 = g_strdup_printf ("{\"id\":\"%s\",\"fields\":{\"name\":\"Carla\",\"email\":\"new@x\"},"
+                                         "\"consents\":[{\"channel\":\"sms\",\"granted\":true,\"source\":\"store\"}]}",
+                                         customer);
+  g_autofree char *p2 = g_strdup_printf ("{\"id\":\"%s\",\"base_version\":0,\"fields\":{\"email\":\"old@x\","
+                                         "\"processing_restricted\":true},\"consents\":[]}", customer);
+  g_autofree char *erase = g_strdup_printf ("{\"id\":\"%s\"}", customer);
+  g_autofree char *op1 = pos_uuid7_new (), *op2 = pos_uuid7_new (), *op3 = pos_uuid7_new (), *op4 = pos_uuid7_new ();
+  g_autofree char *body = g_strdup_printf (
+    "{\"operations\":[{\"op_id\":\"%s\",\"seq\":1,\"type\":\"customer.upsert\",\"entity_id\":\"%s\",\"payload\":%s,\"local_ts\":5000},"
+    "{\"op_id\":\"%s\",\"seq\":2,\"type\":\"customer.upsert\",\"entity_id\":\"%s\",\"payload\":%s,\"local_ts\":4000},"
+    "{\"op_id\":\"%s\",\"seq\":3,\"type\":\"customer.erase\",\"entity_id\":\"%s\",\"payload\":%s,\"local_ts\":6000},"
+    "{\"op_id\":\"%s\",\"seq\":4,\"type\":\"customer.upsert\",\"entity_id\":\"%s\",\"payload\":%s,\"local_ts\":7000}]}",
+    op1, customer, p1, op2, customer, p2, op3, customer, erase, op4, customer, p1);
+  g_autoptr(Reply) r = http ("POST", "/v1/sync/push", token, body);
+  g_autofree char *sql = NULL;
+
+  ck_assert_str_eq (json_object_get_string_member (result_of (r, 0), "status"), "applied");
+  ck_assert_str_eq (json_object_get_string_member (result_of (r, 1), "status"), "applied");
+  ck_assert_str_eq (json_object_get_string_member (result_of (r, 2), "status"), "applied");
+  ck_assert_str_eq (json_object_get_string_member (result_of (r, 3), "status"), "rejected");
+  ck_assert_str_eq (json_object_get_string_member (result_of (r, 3), "code"), "customer_erased");
+  sql = g_strdup_printf ("SELECT name || '|' || COALESCE (email, '-') || '|' || processing_restricted::text "
+                         "|| '|' || (erased_at IS NOT NULL)::text FROM customers WHERE id = '%s'", customer);
+  {
+    g_autofree char *row = query (sql);
+    ck_assert_str_eq (row, "|-|true|true");
+  }
+}
+END_TEST
+
+START_TEST (test_prune_410)
+{
+  g_autofree char *token = enrol ("001");
+  g_autofree char *cursor = latest_cursor (token);
+  g_autofree char *customer = pos_uuid7_new ();
+  g_autofree char *path = g_strdup_printf ("/v1/channel/customers/%s", customer);
+  g_autofree char *erase_path = g_strdup_printf ("/v1/channel/customers/%s/erase", customer);
+  g_autoptr(Reply) put = http ("PUT", path, channel_key, "{\"name\":\"Gone Soon\"}");
+  g_autoptr(Reply) erase = http ("POST", erase_path, channel_key, NULL);
+  g_autoptr(Reply) before = NULL;
+  g_autoptr(Reply) expired = NULL;
+  g_autoptr(Reply) waited = NULL;
+  g_autoptr(Reply) fresh = NULL;
+  g_autofree char *pull = g_strdup_printf ("/v1/sync/pull?cursor=%s", cursor);
+  g_autofree char *wait = g_strdup_printf ("/v1/sync/wait?cursor=%s&timeout=1", cursor);
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "prune", "--older-than-days", "0", NULL };
+  g_autofree char *out = NULL;
+
+  ck_assert_int_eq (put->status, 201);
+  ck_assert_int_eq (erase->status, 200);
+  before = http ("GET", pull, token, NULL);
+  ck_assert_int_eq (before->status, 200);
+  ck_assert_msg (central_harness_run (H, args, &out, &error), "%s", error ? error->message : "");
+  expired = http ("GET", pull, token, NULL);
+  assert_error (expired, 410, "cursor_expired");
+  ck_assert (json_object_has_member (obj (expired), "horizon"));
+  waited = http ("GET", wait, token, NULL);
+  assert_error (waited, 410, "cursor_expired");
+  {
+    g_autofree char *p = g_strdup_printf ("/v1/sync/pull?cursor=%s",
+                                          json_object_get_string_member (obj (expired), "horizon"));
+    fresh = http ("GET", p, token, NULL);
+    ck_assert_int_eq (fresh->status, 200);
+  }
+}
+END_TEST
+
+START_TEST (test_restart)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = g_strdup (central_harness_url (H));
+  g_autoptr(Reply) r = NULL;
+
+  ck_assert_msg (central_harness_stop_server (H, &error), "%s", error ? error->message : "");
+  ck_assert_msg (central_harness_start_server (H, &error), "%s", error ? error->message : "");
+  ck_assert_str_eq (central_harness_url (H), url);
+  r = http ("GET", "/v1/health", NULL, NULL);
+  ck_assert_int_eq (r->status, 200);
+}
+END_TEST
+
+static void
+load_catalog (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csv = g_build_filename (g_getenv ("BALCAO_SOURCE_DIR"), "tests", "fixtures",
+                                           "catalog-good.csv", NULL);
+  const char *args[] = { "catalog", "import", csv, "--store", "001", NULL };
+
+  if (!central_harness_run (H, args, NULL, &error))
+    g_error ("%s", error->message);
+}
+
+static Suite *
+central_suite (void)
+{
+  Suite *s = suite_create ("central");
+  TCase *tc = tcase_create ("api");
+
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_health_routes);
+  tcase_add_test (tc, test_enrolment);
+  tcase_add_test (tc, test_auth);
+  tcase_add_test (tc, test_wrong_store);
+  tcase_add_test (tc, test_bodies);
+  tcase_add_test (tc, test_sql_metacharacters);
+  tcase_add_test (tc, test_duplicate);
+  tcase_add_test (tc, test_stock_version_past_1000);
+  tcase_add_test (tc, test_pickup_race);
+  tcase_add_test (tc, test_pull_snapshot_wait);
+  tcase_add_test (tc, test_channel_api);
+  tcase_add_test (tc, test_customer_push);
+  tcase_add_test (tc, test_prune_410);
+  tcase_add_test (tc, test_restart);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  g_autoptr(GError) error = NULL;
+  SRunner *sr;
+  int failed;
+
+  curl_global_init (CURL_GLOBAL_DEFAULT);
+  H = central_harness_start (&error);
+  if (H == NULL)
+    {
+      g_printerr ("# cannot start the central: %s\n", error->message);
+      printf ("1..0 # SKIP no central\n");
+      return 1;
+    }
+  load_catalog ();
+  channel_key = central_harness_channel_key (H, &error);
+  g_assert (channel_key != NULL);
+  store1_id = central_harness_query (H, "SELECT id FROM stores WHERE code = '001'", &error);
+  store2_id = central_harness_query (H, "SELECT id FROM stores WHERE code = '002'", &error);
+
+  sr = srunner_create (central_suite ());
+  srunner_set_fork_status (sr, CK_NOFORK);
+  srunner_run_all (sr, CK_ENV);
+  failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+
+  if (!central_harness_stop_server (H, &error))
+    {
+      g_printerr ("# %s\n", error->message);
+      failed++;
+    }
+  central_harness_free (H);
+  g_free (channel_key);
+  g_free (store1_id);
+  g_free (store2_id);
+  curl_global_cleanup ();
+  return failed == 0 ? 0 : 1;
+}
