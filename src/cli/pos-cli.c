@@ -18,8 +18,10 @@ typedef struct {
 static const PosCliCommand commands[] = {
   { "barcode",   pos_cli_cmd_barcode,   N_("barcode parse CODE: what a scanned code means, as JSON") },
   { "demo-data", pos_cli_cmd_demo_data, N_("demo-data [--products N] [--customers N] [--sales N]: build a demo store") },
-  { "catalog",   pos_cli_cmd_catalog,   N_("catalog import FILE.csv: import products (all or nothing)") },
+  { "catalog",   pos_cli_cmd_catalog,   N_("catalog import|export FILE.csv: import products (all or nothing), or write the catalog in that format") },
   { "sales",     pos_cli_cmd_sales,     N_("sales list|show NUMBER|receipt NUMBER: the sales history") },
+  { "enroll",    pos_cli_cmd_enroll,    N_("enroll URL TOKEN [--ca-file FILE]: enrol this terminal with a central") },
+  { "sync",      pos_cli_cmd_sync,      N_("sync status|run [--once]|outbox|dead-letters|retry SEQ: sync with the central") },
 };
 
 static char *database_path;

@@ -23,5 +23,7 @@ int pos_cli_cmd_barcode   (int argc, char **argv);  /* pos-cli-barcode.c */
 int pos_cli_cmd_demo_data (int argc, char **argv);  /* pos-cli-demo.c */
 int pos_cli_cmd_catalog   (int argc, char **argv);  /* pos-cli-catalog.c */
 int pos_cli_cmd_sales     (int argc, char **argv);  /* pos-cli-sales.c */
+int pos_cli_cmd_enroll    (int argc, char **argv);  /* pos-cli-sync.c */
+int pos_cli_cmd_sync      (int argc, char **argv);  /* pos-cli-sync.c */
 
 G_END_DECLS

@@ -289,6 +289,74 @@ pos_sale_record_to_json (const PosSaleRecord *record)
   return json_to_string (node, FALSE);
 }
 
+/* What the outbox carries to the central (docs/sync-protocol.md §5,
+ * SALE): the document as `sales show --json` prints it, plus what the
+ * central needs besides: change_given, business_date, shift_id and the
+ * stock movements the document made (the central applies them once, with
+ * the sale's op_id). */
+static char *
+sync_payload (PosDatabase         *db,
+              const PosSaleRecord *record,
+              GError             **error)
+{
+  g_autoptr(JsonNode) node = _pos_sale_record_to_json_node (record);
+  JsonObject *o = json_node_get_object (node);
+  JsonArray *moves = json_array_new ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  json_object_set_int_member (o, "change_given", record->change_given);
+
+  stmt = pos_database_prepare_cached (db, "SELECT business_date, shift_id FROM sales WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, record->id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      json_object_set_string_member (o, "business_date", (const char *) sqlite3_column_text (stmt, 0));
+      if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+        json_object_set_string_member (o, "shift_id", (const char *) sqlite3_column_text (stmt, 1));
+      else
+        json_object_set_null_member (o, "shift_id");
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      pos_database_set_error (db, error, _("Cannot read the sale for the central"));
+      goto fail;
+    }
+
+  stmt = pos_database_prepare_cached (db,
+      "SELECT m.id, p.sku, m.delta, m.reason FROM stock_movements m "
+      "JOIN products p ON p.id = m.product_id WHERE m.document_id = ?1 ORDER BY m.rowid", error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, record->id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JsonObject *m = json_object_new ();
+
+      json_object_set_string_member (m, "id", (const char *) sqlite3_column_text (stmt, 0));
+      json_object_set_string_member (m, "sku", (const char *) sqlite3_column_text (stmt, 1));
+      json_object_set_int_member (m, "delta", sqlite3_column_int64 (stmt, 2));
+      json_object_set_string_member (m, "reason", (const char *) sqlite3_column_text (stmt, 3));
+      json_array_add_object_element (moves, m);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      pos_database_set_error (db, error, _("Cannot read the sale's stock movements"));
+      goto fail;
+    }
+  json_object_set_array_member (o, "stock_movements", moves);
+  return json_to_string (node, FALSE);
+
+fail:
+  json_array_unref (moves);
+  return NULL;
+}
+
 gboolean
 _pos_sales_record_document (PosDatabase *db,
                             const char  *id,
@@ -305,7 +373,9 @@ _pos_sales_record_document (PosDatabase *db,
   record = pos_sales_load (db, id, error);
   if (record == NULL)
     return FALSE;
-  json = pos_sale_record_to_json (record);
+  json = sync_payload (db, record, error);
+  if (json == NULL)
+    return FALSE;
 
   json_builder_begin_object (b);
   pos_json_add_string (b, "number", record->number);
