@@ -90,3 +90,10 @@ sleep 0.5
 
 xdotool key --clearmodifiers ctrl+question
 shot 8-shortcuts
+xdotool key Escape
+sleep 0.5
+focus "$win"
+
+# The sync state in the header, and its details (Ctrl+Shift+D).
+xdotool key --clearmodifiers ctrl+shift+d
+shot 9-sync-details

@@ -11,7 +11,7 @@ packages=(
   libqrencode-dev libcurl4-openssl-dev libusb-1.0-0-dev libcups2-dev
   libsoup-3.0-dev libpq-dev libsodium-dev
   # tests
-  check sqlite3 postgresql python3 xvfb xauth xdotool imagemagick dbus dbus-x11
+  check sqlite3 postgresql python3 curl xvfb xauth xdotool imagemagick dbus dbus-x11
   desktop-file-utils appstream
   fonts-cantarell fonts-dejavu-core
 )

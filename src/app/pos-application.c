@@ -26,6 +26,9 @@ static const struct {
   const char *accels[4];
 } accels[] = {
   { "app.quit",                { "<Control>q", NULL } },
+  { "win.sync-now",            { "<Control><Shift>s", NULL } },
+  { "win.sync-details",        { "<Control><Shift>d", NULL } },
+  { "win.sync-enroll",         { "<Control><Shift>e", NULL } },
   { "win.show-sale",           { "<Control>1", "F10", NULL } },
   { "win.show-history",        { "<Control>2", "F11", NULL } },
   { "sale.focus-entry",        { "F2", "<Control>f", NULL } },
@@ -52,10 +55,10 @@ on_quit (GSimpleAction *action,
   GApplication *app = G_APPLICATION (user_data);
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
 
-  /* Close windows so they can finish what they do; then quit. */
+  /* Close the windows; the application ends with the last one. A window
+   * may first ask (operations not sent to the central yet). */
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_close (GTK_WINDOW (l->data));
-  g_application_quit (app);
 }
 
 static void

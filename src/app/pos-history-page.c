@@ -1067,6 +1067,8 @@ on_return_committed (PosReturnDialog *dialog,
   g_autofree char *text = g_strdup_printf (_("Return %s saved."), return_number);
 
   history_toast (self, text);
+  /* the return waits in the outbox: send it now if online */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.sync-now", NULL);
   pos_history_page_reload (self);
   if (self->record != NULL)
     history_load_detail (self, self->record->id);

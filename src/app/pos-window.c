@@ -7,10 +7,14 @@
 #include <string.h>
 
 #include "terminal/pos-database.h"
+#include "terminal/pos-outbox.h"
+#include "terminal/pos-sync-engine.h"
 
+#include "pos-enroll-dialog.h"
 #include "pos-history-page.h"
 #include "pos-sale-page.h"
 #include "pos-scan-detector.h"
+#include "pos-sync-indicator.h"
 #include "pos-window.h"
 
 #define RECEIPT_CODE_PREFIX "BALCAO:SALE:"
@@ -19,7 +23,10 @@ struct _PosWindow {
   AdwApplicationWindow  parent_instance;
 
   PosDatabase          *db;
+  char                 *db_path;
+  PosSyncEngine        *sync;
   PosScanDetector      *detector;
+  gboolean              close_confirmed;
   GtkWidget            *sale_page;
   GtkWidget            *history_page;    /* built after the first frame */
   guint                 history_idle_id;
@@ -29,7 +36,7 @@ struct _PosWindow {
   GtkWidget            *switcher_title;
   GtkWidget            *store_label;
   GtkWidget            *terminal_label;
-  GtkWidget            *connection_label;
+  GtkWidget            *sync_indicator;
   GtkWidget            *toast_overlay;
   GtkWidget            *main_stack;
   GtkWidget            *view_stack;
@@ -94,9 +101,214 @@ show_history (GSimpleAction *action,
   gtk_widget_child_focus (self->history_page, GTK_DIR_TAB_FORWARD);
 }
 
+/* ------------------------------------------------------------------ */
+/* Sync with the central                                               */
+
+static void show_identity (PosWindow *self, const PosStoreInfo *store);
+
+static void
+refresh_identity (PosWindow *self)
+{
+  g_autoptr(PosStoreInfo) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->db == NULL)
+    return;
+  store = pos_database_get_store_info (self->db, &error);
+  if (store != NULL)
+    show_identity (self, store);
+  else
+    g_warning ("Reading the store after sync: %s", error->message);
+}
+
+static void
+on_changes_applied (PosSyncEngine *engine,
+                    const char   **streams,
+                    PosWindow     *self)
+{
+  if (streams != NULL && g_strv_contains (streams, "stores"))
+    refresh_identity (self);
+}
+
+static void
+sync_now (GSimpleAction *action,
+          GVariant      *param,
+          gpointer       user_data)
+{
+  PosWindow *self = user_data;
+
+  if (self->sync != NULL)
+    pos_sync_engine_kick (self->sync);
+}
+
+static void
+sync_details (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  PosWindow *self = user_data;
+
+  pos_sync_indicator_popup (POS_SYNC_INDICATOR (self->sync_indicator));
+}
+
+static void show_enroll_dialog (PosWindow *self, const char *url, const char *ca_file, const char *problem);
+
+typedef struct {
+  PosWindow *window;
+  char      *url;
+  char      *ca_file;
+} EnrollData;
+
+static void
+enroll_data_free (EnrollData *data)
+{
+  g_object_unref (data->window);
+  g_free (data->url);
+  g_free (data->ca_file);
+  g_free (data);
+}
+
+static void
+on_enrolled (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  EnrollData *data = user_data;
+  PosWindow *self = data->window;
+  g_autoptr(GError) error = NULL;
+
+  if (!pos_sync_enroll_finish (result, &error))
+    {
+      g_autofree char *problem = g_strdup_printf (_("Not connected: %s"), error->message);
+
+      if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+        show_enroll_dialog (self, data->url, data->ca_file, problem);
+      enroll_data_free (data);
+      return;
+    }
+
+  refresh_identity (self);
+  if (self->sync != NULL)
+    pos_sync_engine_kick (self->sync);
+  pos_window_add_toast (self, _("Connected to the central system. Prices, stock and pickup orders now come from there."));
+  enroll_data_free (data);
+}
+
+static void
+on_enroll_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    PosWindow        *self)
+{
+  g_autofree char *token = NULL;
+  EnrollData *data;
+  const char *ca_file;
+
+  if (g_strcmp0 (response, "connect") != 0 || self->db_path == NULL)
+    return;
+
+  data = g_new0 (EnrollData, 1);
+  data->window = g_object_ref (self);
+  data->url = g_strstrip (g_strdup (pos_enroll_dialog_get_url (dialog)));
+  ca_file = pos_enroll_dialog_get_ca_file (dialog);
+  data->ca_file = ca_file != NULL && *ca_file != '\0' ? g_strstrip (g_strdup (ca_file)) : NULL;
+  pos_window_add_toast (self, _("Connecting to the central system…"));
+  token = g_strstrip (g_strdup (pos_enroll_dialog_get_token (dialog)));
+  pos_sync_enroll_async (self->db_path, data->url, token, data->ca_file, NULL, on_enrolled, data);
+}
+
+static void
+show_enroll_dialog (PosWindow  *self,
+                    const char *url,
+                    const char *ca_file,
+                    const char *problem)
+{
+  AdwMessageDialog *dialog = pos_enroll_dialog_new (GTK_WINDOW (self), url, ca_file, problem);
+
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_enroll_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+sync_enroll (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  PosWindow *self = user_data;
+  g_autofree char *url = NULL;
+  g_autofree char *ca_file = NULL;
+
+  if (self->db == NULL)
+    {
+      gtk_widget_error_bell (GTK_WIDGET (self));
+      return;
+    }
+  url = pos_database_get_setting (self->db, "central_url");
+  ca_file = pos_database_get_setting (self->db, "sync_ca_file");
+  show_enroll_dialog (self, url, ca_file, NULL);
+}
+
+static void
+start_sync (PosWindow *self)
+{
+  self->sync = pos_sync_engine_new (self->db_path);
+  g_signal_connect_object (self->sync, "changes-applied", G_CALLBACK (on_changes_applied), self, 0);
+  pos_sync_indicator_set_engine (POS_SYNC_INDICATOR (self->sync_indicator), self->sync, self->db);
+  pos_sync_engine_start (self->sync);
+}
+
+/* Closing with operations not sent yet: say so, keep them, never discard. */
+static void
+on_close_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   PosWindow        *self)
+{
+  if (g_strcmp0 (response, "quit") != 0)
+    return;
+  self->close_confirmed = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static gboolean
+pos_window_close_request (GtkWindow *window)
+{
+  PosWindow *self = POS_WINDOW (window);
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *dialog;
+  g_autofree char *body = NULL;
+  guint pending;
+
+  if (self->close_confirmed || self->db == NULL ||
+      g_getenv ("BALCAO_EXIT_AFTER_FIRST_FRAME") != NULL)
+    return GTK_WINDOW_CLASS (pos_window_parent_class)->close_request (window);
+
+  pending = pos_outbox_count_pending (self->db, &error);
+  if (pending == 0 || self->sync == NULL ||
+      pos_sync_engine_get_state (self->sync) == POS_SYNC_STATE_NOT_ENROLLED)
+    return GTK_WINDOW_CLASS (pos_window_parent_class)->close_request (window);
+
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u operation (a sale, a return…) has not reached the central yet. It stays saved on this terminal and is sent the next time Balcão runs with the network.",
+                                       "%u operations (sales, returns…) have not reached the central yet. They stay saved on this terminal and are sent the next time Balcão runs with the network.",
+                                       pending),
+                          pending);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Not everything was sent"), body));
+  adw_message_dialog_add_responses (dialog,
+                                    "stay", _("_Keep Balcão Open"),
+                                    "quit", _("_Quit Anyway"),
+                                    NULL);
+  adw_message_dialog_set_default_response (dialog, "stay");
+  adw_message_dialog_set_close_response (dialog, "stay");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_close_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
 static const GActionEntry win_entries[] = {
   { .name = "show-sale", .activate = show_sale },
   { .name = "show-history", .activate = show_history },
+  { .name = "sync-now", .activate = sync_now },
+  { .name = "sync-details", .activate = sync_details },
+  { .name = "sync-enroll", .activate = sync_enroll },
 };
 
 void
@@ -158,6 +370,8 @@ on_sale_committed (PosSalePage *page,
 {
   if (self->history_page != NULL)
     pos_history_page_reload (POS_HISTORY_PAGE (self->history_page));
+  if (self->sync != NULL)
+    pos_sync_engine_kick (self->sync);
 }
 
 /* The sale's shortcuts (F-keys, Ctrl+F...) act from anywhere while the
@@ -247,6 +461,7 @@ open_database (PosWindow  *self,
     }
 
   show_identity (self, store);
+  start_sync (self);
 
   self->sale_page = pos_sale_page_new (self->db);
   page = adw_view_stack_add_titled (ADW_VIEW_STACK (self->view_stack), self->sale_page, "sale", _("Sale"));
@@ -291,6 +506,11 @@ pos_window_dispose (GObject *object)
 
   g_clear_object (&self->detector);
   g_clear_handle_id (&self->history_idle_id, g_source_remove);
+  if (self->sync != NULL)
+    {
+      pos_sync_engine_stop (self->sync);
+      g_clear_object (&self->sync);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), POS_TYPE_WINDOW);
   self->sale_page = NULL;
   self->history_page = NULL;
@@ -304,6 +524,7 @@ pos_window_finalize (GObject *object)
   PosWindow *self = POS_WINDOW (object);
 
   g_clear_object (&self->db);
+  g_clear_pointer (&self->db_path, g_free);
 
   G_OBJECT_CLASS (pos_window_parent_class)->finalize (object);
 }
@@ -316,13 +537,15 @@ pos_window_class_init (PosWindowClass *klass)
 
   object_class->dispose = pos_window_dispose;
   object_class->finalize = pos_window_finalize;
+  GTK_WINDOW_CLASS (klass)->close_request = pos_window_close_request;
 
+  g_type_ensure (POS_TYPE_SYNC_INDICATOR);
   gtk_widget_class_set_template_from_resource (widget_class, "/br/balcao/Balcao/pos-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PosWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, PosWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, PosWindow, store_label);
   gtk_widget_class_bind_template_child (widget_class, PosWindow, terminal_label);
-  gtk_widget_class_bind_template_child (widget_class, PosWindow, connection_label);
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, PosWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PosWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, PosWindow, view_stack);
@@ -345,6 +568,7 @@ pos_window_new (PosApplication *application,
   PosWindow *self = g_object_new (POS_TYPE_WINDOW, "application", application, NULL);
 
   fit_to_monitor (self);
+  self->db_path = g_strdup (db_path);
   open_database (self, db_path);
   if (self->sale_page != NULL)
     pos_sale_page_focus_entry (POS_SALE_PAGE (self->sale_page));
