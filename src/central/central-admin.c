@@ -147,8 +147,14 @@ central_store_add (CentralConn            *conn,
         G_N_ELEMENTS (params), params, &local_error))
     {
       if (g_error_matches (local_error, CENTRAL_DB_ERROR, CENTRAL_DB_ERROR_CONSTRAINT))
-        g_set_error (error, CENTRAL_ADMIN_ERROR, CENTRAL_ADMIN_ERROR_EXISTS,
-                     "A store with the code %s or the id %s already exists.", info->code, id);
+        {
+          if (info->id != NULL)
+            g_set_error (error, CENTRAL_ADMIN_ERROR, CENTRAL_ADMIN_ERROR_EXISTS,
+                         "A store with the code %s or the id %s already exists.", info->code, info->id);
+          else
+            g_set_error (error, CENTRAL_ADMIN_ERROR, CENTRAL_ADMIN_ERROR_EXISTS,
+                         "A store with the code %s already exists.", info->code);
+        }
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;

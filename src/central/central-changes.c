@@ -171,7 +171,6 @@ flush (CentralTx *tx,
     {
       Pending *p = g_ptr_array_index (tx->pending, i);
       g_autofree char *k = g_strdup_printf ("%s\x1f%s\x1f%s", p->entity, p->id, p->store_id ? p->store_id : "");
-      char num[96];
 
       if (GPOINTER_TO_UINT (g_hash_table_lookup (last, k)) != i + 1)
         continue;
@@ -185,9 +184,10 @@ flush (CentralTx *tx,
       append_member (rows, "store_id", p->store_id);
       append_member (rows, "op", p->op);
       append_member (rows, "data", p->data);
-      g_snprintf (num, sizeof num, ",\"version\":%" G_GINT64_FORMAT ",\"entity_rank\":%d}",
-                  p->version, central_entity_rank (p->entity));
-      g_string_append (rows, num);
+      /* Straight into the GString: a fixed buffer here once cut the
+       * closing brace off as soon as a version had four digits. */
+      g_string_append_printf (rows, ",\"version\":%" G_GINT64_FORMAT ",\"entity_rank\":%d}",
+                              p->version, central_entity_rank (p->entity));
 
       g_hash_table_add (notes, g_strdup_printf ("%s:%s", p->store_id ? p->store_id : "*", p->stream));
     }

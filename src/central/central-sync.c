@@ -58,12 +58,19 @@ check_horizon (CentralConn *conn,
   return TRUE;
 }
 
+/* The log's position in the read transaction's snapshot: everything up
+ * to it has been committed (changes are written in seq order under one
+ * lock). It is never below the horizon: a prune may have deleted the
+ * tombstones at the end of the log, and a position below the horizon
+ * would answer 410 for ever. The prune held the writers' lock, so every
+ * seq up to the horizon was committed before it. */
 static gint64
-max_seq (CentralConn *conn,
-         GError     **error)
+log_position (CentralConn *conn,
+              GError     **error)
 {
-  g_autoptr(PGresult) res = central_conn_exec (conn, "SELECT COALESCE (max (seq), 0) FROM changes",
-                                               0, NULL, error);
+  g_autoptr(PGresult) res = central_conn_exec (conn,
+    "SELECT GREATEST ((SELECT COALESCE (max (seq), 0) FROM changes), "
+    "(SELECT COALESCE (max (horizon), 0) FROM sync_horizon))", 0, NULL, error);
 
   return res != NULL ? central_res_int (res, 0, 0) : -1;
 }
@@ -124,9 +131,8 @@ central_sync_pull (CentralConn *conn,
     }
   else
     {
-      /* Changes are written in seq order under one lock: everything up to
-       * the largest seq visible now has been seen. */
-      next = max_seq (conn, error);
+      /* Everything up to the log's position has been seen. */
+      next = log_position (conn, error);
       if (next < 0)
         goto fail;
       next = MAX (next, from);
@@ -201,7 +207,7 @@ central_sync_snapshot (CentralConn *conn,
     return NULL;
   if (as_of_text == NULL || *as_of_text == '\0')
     {
-      as_of = max_seq (conn, error);
+      as_of = log_position (conn, error);
       if (as_of < 0)
         goto fail;
     }

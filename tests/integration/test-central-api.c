@@ -1156,6 +1156,74 @@ START_TEST (test_prune_410)
     fresh = http ("GET", p, token, NULL);
     ck_assert_int_eq (fresh->status, 200);
   }
+
+  /* The erasure was the last change of the log, and it is pruned: the
+   * positions the central gives now (as_of, next_cursor) must still be at
+   * or after the horizon, or the terminal that rebuilt gets 410 for ever. */
+  {
+    gint64 horizon = g_ascii_strtoll (json_object_get_string_member (obj (expired), "horizon"), NULL, 10);
+    static const char * const streams[] = { "catalog", "stores", "stock", "customers", "pickups" };
+    gint64 min_as_of = G_MAXINT64;
+    g_autofree char *rebuilt = NULL;
+    g_autofree char *from_start = NULL;
+
+    ck_assert_int_gt (horizon, 0);
+    ck_assert_int_eq (query_int ("SELECT count (*) FROM changes WHERE op <> 'upsert'"), 0);
+    ck_assert_int_lt (query_int ("SELECT max (seq) FROM changes"), horizon);
+
+    for (guint i = 0; i < G_N_ELEMENTS (streams); i++)
+      {
+        g_autofree char *after = NULL;
+        g_autofree char *as_of = NULL;
+        gboolean more = TRUE;
+
+        while (more)
+          {
+            g_autofree char *after_q = after ? g_uri_escape_string (after, NULL, FALSE) : NULL;
+            g_autofree char *p = g_strdup_printf ("/v1/sync/snapshot/%s?limit=50%s%s%s%s", streams[i],
+                                                  after_q ? "&after=" : "", after_q ? after_q : "",
+                                                  as_of ? "&as_of=" : "", as_of ? as_of : "");
+            g_autoptr(Reply) page = http ("GET", p, token, NULL);
+            JsonObject *o;
+
+            ck_assert_msg (page->status == 200, "%s: %ld %s", p, page->status, page->body->str);
+            o = obj (page);
+            if (as_of == NULL)
+              as_of = g_strdup (json_object_get_string_member (o, "as_of"));
+            else
+              ck_assert_str_eq (json_object_get_string_member (o, "as_of"), as_of);
+            more = json_object_get_boolean_member (o, "has_more");
+            g_free (after);
+            after = json_object_get_null_member (o, "next_after") ? NULL
+                      : g_strdup (json_object_get_string_member (o, "next_after"));
+          }
+        ck_assert_int_ge (g_ascii_strtoll (as_of, NULL, 10), horizon);
+        min_as_of = MIN (min_as_of, g_ascii_strtoll (as_of, NULL, 10));
+      }
+
+    {
+      g_autofree char *p = g_strdup_printf ("/v1/sync/pull?cursor=%" G_GINT64_FORMAT, min_as_of);
+      g_autoptr(Reply) after_rebuild = http ("GET", p, token, NULL);
+      g_autofree char *w = g_strdup_printf ("/v1/sync/wait?cursor=%" G_GINT64_FORMAT "&timeout=1", min_as_of);
+      g_autoptr(Reply) wait_after = http ("GET", w, token, NULL);
+
+      ck_assert_msg (after_rebuild->status == 200, "%ld %s", after_rebuild->status, after_rebuild->body->str);
+      ck_assert_msg (wait_after->status == 204 || wait_after->status == 200, "%ld %s",
+                     wait_after->status, wait_after->body->str);
+      rebuilt = g_strdup (json_object_get_string_member (obj (after_rebuild), "next_cursor"));
+      ck_assert_int_ge (g_ascii_strtoll (rebuilt, NULL, 10), horizon);
+    }
+
+    /* A new terminal pulling from the beginning ends at or after the horizon too. */
+    from_start = latest_cursor (token);
+    ck_assert_int_ge (g_ascii_strtoll (from_start, NULL, 10), horizon);
+    {
+      g_autofree char *p = g_strdup_printf ("/v1/sync/pull?cursor=%s", from_start);
+      g_autoptr(Reply) again = http ("GET", p, token, NULL);
+
+      ck_assert_msg (again->status == 200, "%ld %s", again->status, again->body->str);
+    }
+  }
 }
 END_TEST
 
