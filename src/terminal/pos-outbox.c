@@ -363,22 +363,30 @@ step_done (PosDatabase  *db,
 }
 
 /* The movements of the document (or the movement itself) are now in the
- * central's level: take them out of the local delta, once. */
+ * central's level: take them out of the local delta, once. When the
+ * central applied them just now (not a duplicate of an earlier, unanswered
+ * push), no pull since can have brought a level that holds them: move them
+ * into the synced level, so the shown stock does not jump back until the
+ * next pull replaces it. A duplicate's movements may already be in the
+ * synced level; they are only taken out of the delta. */
 static gboolean
 acknowledge_movements (PosDatabase *db,
                        const char  *sql_where,
                        const char  *key,
+                       gboolean     into_synced,
                        GError     **error)
 {
+  g_autofree char *sum = NULL;
   g_autofree char *sql_levels = NULL;
   g_autofree char *sql_moves = NULL;
   sqlite3_stmt *stmt;
 
+  sum = g_strconcat ("(SELECT COALESCE (SUM (m.delta), 0) FROM stock_movements m WHERE ", sql_where,
+                     " AND m.acknowledged = 0 AND m.product_id = stock_levels.product_id)", NULL);
   sql_levels = g_strconcat (
-      "UPDATE stock_levels SET local_delta = local_delta - "
-      "  (SELECT COALESCE (SUM (m.delta), 0) FROM stock_movements m "
-      "   WHERE ", sql_where, " AND m.acknowledged = 0 AND m.product_id = stock_levels.product_id) "
-      "WHERE product_id IN (SELECT m.product_id FROM stock_movements m WHERE ", sql_where,
+      "UPDATE stock_levels SET local_delta = local_delta - ", sum,
+      into_synced ? ", synced_qty = synced_qty + " : "", into_synced ? sum : "",
+      " WHERE product_id IN (SELECT m.product_id FROM stock_movements m WHERE ", sql_where,
       " AND m.acknowledged = 0)", NULL);
   stmt = pos_database_prepare_cached (db, sql_levels, error);
   if (stmt == NULL)
@@ -403,6 +411,7 @@ pos_outbox_mark_done (PosDatabase       *db,
                       gint64             now_ms,
                       GError           **error)
 {
+  gboolean applied_now;
   sqlite3_stmt *stmt;
 
   stmt = pos_database_prepare_cached (db,
@@ -416,10 +425,11 @@ pos_outbox_mark_done (PosDatabase       *db,
   if (!step_done (db, stmt, _("Recording the central's answer"), error))
     return FALSE;
 
+  applied_now = g_strcmp0 (status, "applied") == 0;
   if (g_strcmp0 (op->type, "sale.create") == 0 || g_strcmp0 (op->type, "return.create") == 0)
-    return acknowledge_movements (db, "m.document_id = ?1", op->entity_id, error);
+    return acknowledge_movements (db, "m.document_id = ?1", op->entity_id, applied_now, error);
   if (g_strcmp0 (op->type, "stock.move") == 0)
-    return acknowledge_movements (db, "m.id = ?1", op->entity_id, error);
+    return acknowledge_movements (db, "m.id = ?1", op->entity_id, applied_now, error);
   return TRUE;
 }
 

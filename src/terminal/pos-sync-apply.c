@@ -1032,7 +1032,15 @@ purge_customer (PosSyncApplier *self,
          exec_text (self, "DELETE FROM customer_consents WHERE customer_id = ?1", id, NULL, error) &&
          exec_text (self, "DELETE FROM customer_identities WHERE customer_id = ?1", id, NULL, error) &&
          exec_text (self, "UPDATE parked_sales SET customer_id = NULL WHERE customer_id = ?1", id, NULL, error) &&
-         exec_text (self, "DELETE FROM sync_deferred WHERE depends_on = 'customer:' || ?1", id, NULL, error);
+         exec_text (self, "DELETE FROM sync_deferred WHERE depends_on = 'customer:' || ?1", id, NULL, error) &&
+         /* The outbox too: edits of the customer keep only the id (the
+          * central refuses them as erased; a manager sees no personal data
+          * in the dead letters), documents lose the customer's name. */
+         exec_text (self, "UPDATE outbox SET payload = json_object ('id', entity_id) "
+                          "WHERE entity_id = ?1 AND type LIKE 'customer.%'", id, NULL, error) &&
+         exec_text (self, "UPDATE outbox SET payload = json_remove (payload, '$.customer_name') "
+                          "WHERE type IN ('sale.create', 'return.create') "
+                          "AND json_extract (payload, '$.customer_id') = ?1", id, NULL, error);
 }
 
 static gboolean

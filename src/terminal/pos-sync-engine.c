@@ -1042,6 +1042,8 @@ static void
 worker_failed (Worker *w,
                GError *error)
 {
+  gint64 retry_after = 0;
+  gint64 not_before;
   gint64 delay;
 
   if (g_error_matches (error, POS_SYNC_ERROR, POS_SYNC_ERROR_CANCELLED))
@@ -1056,14 +1058,23 @@ worker_failed (Worker *w,
 
   w->failures++;
   delay = pos_sync_backoff_ms (w->failures, pos_sync_backoff_cap_ms (), g_random_int ());
-  if (w->session != NULL && w->session->retry_after_ms > delay)
-    delay = w->session->retry_after_ms;
-  if (w->session != NULL)
-    w->session->retry_after_ms = 0;
+  if (w->session != NULL && w->session->retry_after_ms > 0)
+    {
+      retry_after = w->session->retry_after_ms;
+      delay = MAX (delay, retry_after);
+      w->session->retry_after_ms = 0;
+    }
+  not_before = g_get_monotonic_time () + retry_after * 1000;
   g_message ("Sync failed (attempt %u, next in %" G_GINT64_FORMAT " ms): %s", w->failures, delay, error->message);
   publish (w, POS_SYNC_STATE_OFFLINE, error->message, FALSE);
   if (worker_sleep (w, delay))
-    w->failures = 0;
+    {
+      /* A kick (a new sale, the network back) retries at once, but never
+       * sooner than the central asked with Retry-After. */
+      w->failures = 0;
+      while (!worker_stopping (w) && g_get_monotonic_time () < not_before)
+        worker_sleep (w, (not_before - g_get_monotonic_time ()) / 1000 + 1);
+    }
 }
 
 static gboolean
