@@ -854,6 +854,17 @@ pos_database_get_store_info (PosDatabase  *self,
   return g_steal_pointer (&info);
 }
 
+void
+pos_database_bind_text (sqlite3_stmt *stmt,
+                        int           index,
+                        const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
 /* ------------------------------------------------------------------ */
 /* Audit and outbox                                                    */
 

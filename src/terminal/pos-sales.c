@@ -60,17 +60,6 @@ _pos_sales_column_dup (sqlite3_stmt *stmt,
   return text != NULL ? g_strdup ((const char *) text) : NULL;
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           i,
-           const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, i, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, i);
-}
-
 PosStoreInfo *
 _pos_sales_get_store_info (PosDatabase *db,
                            GError     **error)
@@ -108,8 +97,8 @@ _pos_sales_next_number (PosDatabase        *db,
   if (stmt == NULL)
     return NULL;
 
-  bind_text (stmt, 1, info->terminal_id);
-  bind_text (stmt, 2, kind);
+  pos_database_bind_text (stmt, 1, info->terminal_id);
+  pos_database_bind_text (stmt, 2, kind);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
@@ -153,12 +142,12 @@ _pos_sales_move_stock (PosDatabase *db,
       "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, id);
+  pos_database_bind_text (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, product_id);
-  bind_text (stmt, 3, store_id);
+  pos_database_bind_text (stmt, 3, store_id);
   sqlite3_bind_int64 (stmt, 4, delta);
-  bind_text (stmt, 5, reason);
-  bind_text (stmt, 6, document_id);
+  pos_database_bind_text (stmt, 5, reason);
+  pos_database_bind_text (stmt, 6, document_id);
   sqlite3_bind_int64 (stmt, 7, now_ms);
   if (!_pos_sales_step_done (db, stmt, _("Cannot record the stock movement"), error))
     return FALSE;
@@ -310,7 +299,7 @@ sync_payload (PosDatabase         *db,
   stmt = pos_database_prepare_cached (db, "SELECT business_date, shift_id FROM sales WHERE id = ?1", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, record->id);
+  pos_database_bind_text (stmt, 1, record->id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -332,7 +321,7 @@ sync_payload (PosDatabase         *db,
       "JOIN products p ON p.id = m.product_id WHERE m.document_id = ?1 ORDER BY m.rowid", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, record->id);
+  pos_database_bind_text (stmt, 1, record->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       JsonObject *m = json_object_new ();
@@ -455,14 +444,14 @@ commit_in_transaction (PosDatabase        *db,
       error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, id);
-  bind_text (stmt, 2, number);
-  bind_text (stmt, 3, info->store_id);
-  bind_text (stmt, 4, info->terminal_id);
-  bind_text (stmt, 5, info->staff_id);
-  bind_text (stmt, 6, pos_cart_get_customer_id (cart));
-  bind_text (stmt, 7, pos_cart_get_currency (cart));
-  bind_text (stmt, 8, mode == POS_TAX_EXCLUSIVE ? "exclusive" : "inclusive");
+  pos_database_bind_text (stmt, 1, id);
+  pos_database_bind_text (stmt, 2, number);
+  pos_database_bind_text (stmt, 3, info->store_id);
+  pos_database_bind_text (stmt, 4, info->terminal_id);
+  pos_database_bind_text (stmt, 5, info->staff_id);
+  pos_database_bind_text (stmt, 6, pos_cart_get_customer_id (cart));
+  pos_database_bind_text (stmt, 7, pos_cart_get_currency (cart));
+  pos_database_bind_text (stmt, 8, mode == POS_TAX_EXCLUSIVE ? "exclusive" : "inclusive");
   sqlite3_bind_int64 (stmt, 9, totals.subtotal);
   sqlite3_bind_int64 (stmt, 10, totals.line_discounts);
   sqlite3_bind_int64 (stmt, 11, totals.sale_discount);
@@ -470,9 +459,9 @@ commit_in_transaction (PosDatabase        *db,
   sqlite3_bind_int64 (stmt, 13, totals.tax_total);
   sqlite3_bind_int64 (stmt, 14, totals.paid);
   sqlite3_bind_int64 (stmt, 15, totals.change);
-  bind_text (stmt, 16, pos_cart_get_note (cart));
+  pos_database_bind_text (stmt, 16, pos_cart_get_note (cart));
   sqlite3_bind_int64 (stmt, 17, now);
-  bind_text (stmt, 18, business_date);
+  pos_database_bind_text (stmt, 18, business_date);
   if (!_pos_sales_step_done (db, stmt, _("Cannot save the sale"), error))
     return FALSE;
 
@@ -502,15 +491,15 @@ commit_in_transaction (PosDatabase        *db,
           error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, id);
+      pos_database_bind_text (stmt, 1, id);
       sqlite3_bind_int (stmt, 2, (int) i + 1);
       if (exists)
         sqlite3_bind_int64 (stmt, 3, product_id);
       else
         sqlite3_bind_null (stmt, 3);
-      bind_text (stmt, 4, pos_cart_line_get_sku (line));
-      bind_text (stmt, 5, pos_cart_line_get_name (line));
-      bind_text (stmt, 6, pos_cart_line_get_barcode (line));
+      pos_database_bind_text (stmt, 4, pos_cart_line_get_sku (line));
+      pos_database_bind_text (stmt, 5, pos_cart_line_get_name (line));
+      pos_database_bind_text (stmt, 6, pos_cart_line_get_barcode (line));
       sqlite3_bind_int (stmt, 7, pos_cart_line_get_weighed (line) ? 1 : 0);
       sqlite3_bind_int64 (stmt, 8, pos_cart_line_get_quantity (line));
       sqlite3_bind_int64 (stmt, 9, pos_cart_line_get_unit_price (line));
@@ -521,7 +510,7 @@ commit_in_transaction (PosDatabase        *db,
       sqlite3_bind_int64 (stmt, 14, pos_cart_line_get_tax_rate_bp (line));
       sqlite3_bind_int64 (stmt, 15, tax);
       sqlite3_bind_int64 (stmt, 16, approx);
-      bind_text (stmt, 17, pos_cart_line_get_note (line));
+      pos_database_bind_text (stmt, 17, pos_cart_line_get_note (line));
       if (!_pos_sales_step_done (db, stmt, _("Cannot save the sale's lines"), error))
         return FALSE;
 
@@ -541,15 +530,15 @@ commit_in_transaction (PosDatabase        *db,
           "card_last4, card_brand) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, id);
+      pos_database_bind_text (stmt, 1, id);
       sqlite3_bind_int (stmt, 2, (int) i + 1);
-      bind_text (stmt, 3, pos_payment_method_to_string (p->method));
+      pos_database_bind_text (stmt, 3, pos_payment_method_to_string (p->method));
       sqlite3_bind_int64 (stmt, 4, p->amount);
       sqlite3_bind_int64 (stmt, 5, p->tendered);
       sqlite3_bind_int64 (stmt, 6, p->method == POS_PAYMENT_CASH ? MAX (p->tendered - p->amount, 0) : 0);
-      bind_text (stmt, 7, p->reference);
-      bind_text (stmt, 8, p->card_last4);
-      bind_text (stmt, 9, p->card_brand);
+      pos_database_bind_text (stmt, 7, p->reference);
+      pos_database_bind_text (stmt, 8, p->card_last4);
+      pos_database_bind_text (stmt, 9, p->card_brand);
       if (!_pos_sales_step_done (db, stmt, _("Cannot save the sale's payments"), error))
         return FALSE;
     }
@@ -558,7 +547,7 @@ commit_in_transaction (PosDatabase        *db,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, approx_total);
-  bind_text (stmt, 2, id);
+  pos_database_bind_text (stmt, 2, id);
   if (!_pos_sales_step_done (db, stmt, _("Cannot save the sale"), error))
     return FALSE;
 
@@ -840,15 +829,15 @@ pos_sales_park (PosDatabase *db,
       "currency, cart, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, id);
-  bind_text (stmt, 2, info->terminal_id);
-  bind_text (stmt, 3, info->staff_id);
-  bind_text (stmt, 4, label);
-  bind_text (stmt, 5, pos_cart_get_customer_id (cart));
+  pos_database_bind_text (stmt, 1, id);
+  pos_database_bind_text (stmt, 2, info->terminal_id);
+  pos_database_bind_text (stmt, 3, info->staff_id);
+  pos_database_bind_text (stmt, 4, label);
+  pos_database_bind_text (stmt, 5, pos_cart_get_customer_id (cart));
   sqlite3_bind_int (stmt, 6, (int) pos_cart_get_n_lines (cart));
   sqlite3_bind_int64 (stmt, 7, totals.total);
-  bind_text (stmt, 8, pos_cart_get_currency (cart));
-  bind_text (stmt, 9, json);
+  pos_database_bind_text (stmt, 8, pos_cart_get_currency (cart));
+  pos_database_bind_text (stmt, 9, json);
   sqlite3_bind_int64 (stmt, 10, now);
   if (!_pos_sales_step_done (db, stmt, _("Cannot park the sale"), error))
     goto fail;
@@ -886,7 +875,7 @@ pos_sales_list_parked (PosDatabase *db,
       "WHERE ?1 IS NULL OR p.terminal_id = ?1 ORDER BY p.created_at, p.id", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, terminal_id);
+  pos_database_bind_text (stmt, 1, terminal_id);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -931,7 +920,7 @@ pos_sales_resume (PosDatabase *db,
   stmt = pos_database_prepare_cached (db, "SELECT cart FROM parked_sales WHERE id = ?", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, parked_id);
+  pos_database_bind_text (stmt, 1, parked_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     json = _pos_sales_column_dup (stmt, 0);
@@ -952,7 +941,7 @@ pos_sales_resume (PosDatabase *db,
   stmt = pos_database_prepare_cached (db, "DELETE FROM parked_sales WHERE id = ?", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, parked_id);
+  pos_database_bind_text (stmt, 1, parked_id);
   if (!_pos_sales_step_done (db, stmt, _("Cannot remove the parked sale"), error))
     goto fail;
   if (!pos_database_audit (db, "sale.resume", "parked_sale", parked_id, NULL, NULL, error))
@@ -1238,9 +1227,9 @@ pos_sales_list (PosDatabase *db,
 #undef HISTORY_REST
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, stripped);
-  bind_text (stmt, 2, suffix);
-  bind_text (stmt, 3, like);
+  pos_database_bind_text (stmt, 1, stripped);
+  pos_database_bind_text (stmt, 2, suffix);
+  pos_database_bind_text (stmt, 3, like);
   if (has_amount && amount > 0)
     sqlite3_bind_int64 (stmt, 4, amount);
   else
@@ -1249,7 +1238,7 @@ pos_sales_list (PosDatabase *db,
   sqlite3_bind_int64 (stmt, 6, to_ms);
   sqlite3_bind_int64 (stmt, 7, limit > 0 ? (gint64) limit : -1);
   if (fts != NULL)
-    bind_text (stmt, 8, fts);
+    pos_database_bind_text (stmt, 8, fts);
 
   if (!collect_summaries (db, stmt, list, error))
     return NULL;
@@ -1273,7 +1262,7 @@ load_lines (PosDatabase   *db,
       "FROM sale_lines l WHERE l.sale_id = ? ORDER BY l.line_no", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, r->id);
+  pos_database_bind_text (stmt, 1, r->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       PosSaleLine *l = g_new0 (PosSaleLine, 1);
@@ -1321,7 +1310,7 @@ load_payments (PosDatabase   *db,
       "FROM sale_payments WHERE sale_id = ? ORDER BY seq", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, r->id);
+  pos_database_bind_text (stmt, 1, r->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       PosPayment *p = g_new0 (PosPayment, 1);
@@ -1373,7 +1362,7 @@ pos_sales_load (PosDatabase *db,
       "WHERE s.id = ?1 OR s.number = ?1", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, key);
+  pos_database_bind_text (stmt, 1, key);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
@@ -1425,7 +1414,7 @@ pos_sales_load (PosDatabase *db,
       "SELECT " SUMMARY_COLUMNS "WHERE s.original_sale_id = ? ORDER BY s.created_at, s.number", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, r->id);
+  pos_database_bind_text (stmt, 1, r->id);
   if (!collect_summaries (db, stmt, r->returns, error))
     return NULL;
 

@@ -144,17 +144,6 @@ member_as_json (JsonObject *o,
   return json_to_string (n, FALSE);
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           i,
-           const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, i, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, i);
-}
-
 static sqlite3_stmt *
 prep (PosSyncApplier *self,
       const char     *sql,
@@ -213,9 +202,9 @@ exec_text (PosSyncApplier *self,
   if (stmt == NULL)
     return FALSE;
   if (a != NULL)
-    bind_text (stmt, 1, a);
+    pos_database_bind_text (stmt, 1, a);
   if (b != NULL)
-    bind_text (stmt, 2, b);
+    pos_database_bind_text (stmt, 2, b);
   return run (self, stmt, error);
 }
 
@@ -232,7 +221,7 @@ local_version (PosSyncApplier *self,
 
   if (stmt == NULL)
     return G_MININT64;
-  bind_text (stmt, 1, key);
+  pos_database_bind_text (stmt, 1, key);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     v = sqlite3_column_int64 (stmt, 0);
@@ -302,13 +291,13 @@ defer (PosSyncApplier      *self,
       "WHERE excluded.version >= sync_deferred.version", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, c->entity);
-  bind_text (stmt, 2, c->id);
-  bind_text (stmt, 3, c->stream);
-  bind_text (stmt, 4, pos_sync_change_op_to_string (c->op));
+  pos_database_bind_text (stmt, 1, c->entity);
+  pos_database_bind_text (stmt, 2, c->id);
+  pos_database_bind_text (stmt, 3, c->stream);
+  pos_database_bind_text (stmt, 4, pos_sync_change_op_to_string (c->op));
   sqlite3_bind_int64 (stmt, 5, c->version);
-  bind_text (stmt, 6, data);
-  bind_text (stmt, 7, depends_on);
+  pos_database_bind_text (stmt, 6, data);
+  pos_database_bind_text (stmt, 7, depends_on);
   if (!run (self, stmt, error))
     return FALSE;
   self->n_deferred++;
@@ -339,7 +328,7 @@ resolve_deferred (PosSyncApplier *self,
                      "RETURNING entity, id, stream, op, version, data", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, key);
+  pos_database_bind_text (stmt, 1, key);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       PosSyncChange *c = g_new0 (PosSyncChange, 1);
@@ -395,7 +384,7 @@ apply_tax_class (PosSyncApplier      *self,
       stmt = prep (self, "DELETE FROM tax_classes WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 1, c->id);
       g_hash_table_remove (self->tax_classes, c->id);
       return run_delete (self, stmt, &refused, error);
     }
@@ -418,8 +407,8 @@ apply_tax_class (PosSyncApplier      *self,
           "approx_rate_bp = excluded.approx_rate_bp, version = excluded.version", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
-      bind_text (stmt, 2, name);
+      pos_database_bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 2, name);
       sqlite3_bind_int64 (stmt, 3, rate);
       sqlite3_bind_int64 (stmt, 4, MAX (approx, 0));
       sqlite3_bind_int64 (stmt, 5, version);
@@ -457,7 +446,7 @@ apply_product_delete (PosSyncApplier      *self,
   stmt = prep (self, "DELETE FROM products WHERE sku = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, c->id);
+  pos_database_bind_text (stmt, 1, c->id);
   if (!run_delete (self, stmt, &refused, error))
     return FALSE;
   if (!refused)
@@ -466,7 +455,7 @@ apply_product_delete (PosSyncApplier      *self,
   stmt = prep (self, "UPDATE products SET active = 0, version = MAX (version, ?2) WHERE sku = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, c->id);
+  pos_database_bind_text (stmt, 1, c->id);
   sqlite3_bind_int64 (stmt, 2, c->version);
   return run (self, stmt, error);
 }
@@ -516,7 +505,7 @@ apply_product (PosSyncApplier      *self,
   stmt = prep (self, "SELECT id, version, name, brand FROM products WHERE sku = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, sku);
+  pos_database_bind_text (stmt, 1, sku);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -539,12 +528,12 @@ apply_product (PosSyncApplier      *self,
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, sku);
-      bind_text (stmt, 2, name);
-      bind_text (stmt, 3, brand);
-      bind_text (stmt, 4, unit);
+      pos_database_bind_text (stmt, 1, sku);
+      pos_database_bind_text (stmt, 2, name);
+      pos_database_bind_text (stmt, 3, brand);
+      pos_database_bind_text (stmt, 4, unit);
       sqlite3_bind_int (stmt, 5, weighed ? 1 : 0);
-      bind_text (stmt, 6, tax_class);
+      pos_database_bind_text (stmt, 6, tax_class);
       sqlite3_bind_int (stmt, 7, active ? 1 : 0);
       sqlite3_bind_int64 (stmt, 8, version);
       sqlite3_bind_int64 (stmt, 9, pos_now_ms ());
@@ -560,9 +549,9 @@ apply_product (PosSyncApplier      *self,
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, product_id);
-      bind_text (stmt, 2, unit);
+      pos_database_bind_text (stmt, 2, unit);
       sqlite3_bind_int (stmt, 3, weighed ? 1 : 0);
-      bind_text (stmt, 4, tax_class);
+      pos_database_bind_text (stmt, 4, tax_class);
       sqlite3_bind_int (stmt, 5, active ? 1 : 0);
       sqlite3_bind_int64 (stmt, 6, version);
       sqlite3_bind_int64 (stmt, 7, pos_now_ms ());
@@ -575,8 +564,8 @@ apply_product (PosSyncApplier      *self,
           if (stmt == NULL)
             return FALSE;
           sqlite3_bind_int64 (stmt, 1, product_id);
-          bind_text (stmt, 2, name);
-          bind_text (stmt, 3, brand);
+          pos_database_bind_text (stmt, 2, name);
+          pos_database_bind_text (stmt, 3, brand);
           if (!run (self, stmt, error))
             return FALSE;
         }
@@ -606,7 +595,7 @@ apply_product (PosSyncApplier      *self,
           "ON CONFLICT (code) DO UPDATE SET product_id = excluded.product_id", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, json_node_get_string (n));
+      pos_database_bind_text (stmt, 1, json_node_get_string (n));
       sqlite3_bind_int64 (stmt, 2, product_id);
       if (!run (self, stmt, error))
         return FALSE;
@@ -639,14 +628,14 @@ apply_product (PosSyncApplier      *self,
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, product_id);
-      bind_text (stmt, 2, list != NULL ? list : "retail");
+      pos_database_bind_text (stmt, 2, list != NULL ? list : "retail");
       sqlite3_bind_int64 (stmt, 3, from);
       if (has_to)
         sqlite3_bind_int64 (stmt, 4, to);
       else
         sqlite3_bind_null (stmt, 4);
       sqlite3_bind_int64 (stmt, 5, amount);
-      bind_text (stmt, 6, currency);
+      pos_database_bind_text (stmt, 6, currency);
       if (!run (self, stmt, error))
         return FALSE;
     }
@@ -690,9 +679,9 @@ apply_barcode_rule (PosSyncApplier      *self,
           "priority = excluded.priority, version = excluded.version", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
-      bind_text (stmt, 2, pattern);
-      bind_text (stmt, 3, kind);
+      pos_database_bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 2, pattern);
+      pos_database_bind_text (stmt, 3, kind);
       sqlite3_bind_int64 (stmt, 4, priority);
       sqlite3_bind_int64 (stmt, 5, version);
       if (!run (self, stmt, error))
@@ -721,7 +710,7 @@ apply_store (PosSyncApplier      *self,
       stmt = prep (self, "DELETE FROM stores WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 1, c->id);
       return run_delete (self, stmt, &refused, error);
     }
 
@@ -758,18 +747,18 @@ apply_store (PosSyncApplier      *self,
           "version = excluded.version, updated_at = excluded.updated_at", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
-      bind_text (stmt, 2, code);
-      bind_text (stmt, 3, name);
-      bind_text (stmt, 4, legal);
-      bind_text (stmt, 5, cnpj);
-      bind_text (stmt, 6, address);
-      bind_text (stmt, 7, city);
-      bind_text (stmt, 8, state);
-      bind_text (stmt, 9, postal);
-      bind_text (stmt, 10, phone);
-      bind_text (stmt, 11, currency != NULL ? currency : "BRL");
-      bind_text (stmt, 12, tz != NULL ? tz : "America/Sao_Paulo");
+      pos_database_bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 2, code);
+      pos_database_bind_text (stmt, 3, name);
+      pos_database_bind_text (stmt, 4, legal);
+      pos_database_bind_text (stmt, 5, cnpj);
+      pos_database_bind_text (stmt, 6, address);
+      pos_database_bind_text (stmt, 7, city);
+      pos_database_bind_text (stmt, 8, state);
+      pos_database_bind_text (stmt, 9, postal);
+      pos_database_bind_text (stmt, 10, phone);
+      pos_database_bind_text (stmt, 11, currency != NULL ? currency : "BRL");
+      pos_database_bind_text (stmt, 12, tz != NULL ? tz : "America/Sao_Paulo");
       sqlite3_bind_int64 (stmt, 13, version);
       sqlite3_bind_int64 (stmt, 14, pos_now_ms ());
       if (!run (self, stmt, error))
@@ -796,7 +785,7 @@ apply_terminal (PosSyncApplier      *self,
       stmt = prep (self, "DELETE FROM terminals WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 1, c->id);
       return run_delete (self, stmt, &refused, error);
     }
 
@@ -821,9 +810,9 @@ apply_terminal (PosSyncApplier      *self,
           "WHERE store_id = ?1 AND code = ?2 AND id <> ?3", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, store_id);
-      bind_text (stmt, 2, code);
-      bind_text (stmt, 3, c->id);
+      pos_database_bind_text (stmt, 1, store_id);
+      pos_database_bind_text (stmt, 2, code);
+      pos_database_bind_text (stmt, 3, c->id);
       if (!run (self, stmt, error))
         return FALSE;
       stmt = prep (self,
@@ -832,10 +821,10 @@ apply_terminal (PosSyncApplier      *self,
           "name = excluded.name, version = excluded.version", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
-      bind_text (stmt, 2, store_id);
-      bind_text (stmt, 3, code);
-      bind_text (stmt, 4, name);
+      pos_database_bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 2, store_id);
+      pos_database_bind_text (stmt, 3, code);
+      pos_database_bind_text (stmt, 4, name);
       sqlite3_bind_int64 (stmt, 5, version);
       if (!run (self, stmt, error))
         return FALSE;
@@ -861,7 +850,7 @@ apply_staff (PosSyncApplier      *self,
       stmt = prep (self, "DELETE FROM staff WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 1, c->id);
       if (!run_delete (self, stmt, &refused, error))
         return FALSE;
       return !refused || exec_text (self, "UPDATE staff SET active = 0 WHERE id = ?1", c->id, NULL, error);
@@ -903,12 +892,12 @@ apply_staff (PosSyncApplier      *self,
           "active = excluded.active, version = excluded.version, updated_at = excluded.updated_at", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
-      bind_text (stmt, 2, store_id);
-      bind_text (stmt, 3, code);
-      bind_text (stmt, 4, name);
-      bind_text (stmt, 5, role);
-      bind_text (stmt, 6, badge);
+      pos_database_bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 2, store_id);
+      pos_database_bind_text (stmt, 3, code);
+      pos_database_bind_text (stmt, 4, name);
+      pos_database_bind_text (stmt, 5, role);
+      pos_database_bind_text (stmt, 6, badge);
       sqlite3_bind_int (stmt, 7, active ? 1 : 0);
       sqlite3_bind_int64 (stmt, 8, version);
       sqlite3_bind_int64 (stmt, 9, pos_now_ms ());
@@ -939,7 +928,7 @@ apply_stock_level (PosSyncApplier      *self,
           "WHERE product_id = (SELECT id FROM products WHERE sku = ?1)", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 1, c->id);
       sqlite3_bind_int64 (stmt, 2, c->version);
       sqlite3_bind_int64 (stmt, 3, pos_now_ms ());
       return run (self, stmt, error);
@@ -960,7 +949,7 @@ apply_stock_level (PosSyncApplier      *self,
       "WHERE p.sku = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, sku);
+  pos_database_bind_text (stmt, 1, sku);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -1022,7 +1011,7 @@ purge_customer (PosSyncApplier *self,
       "version = MAX (customers.version, excluded.version), updated_at = excluded.updated_at", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, id);
+  pos_database_bind_text (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, erased_at);
   sqlite3_bind_int64 (stmt, 3, version);
   if (!run (self, stmt, error))
@@ -1084,8 +1073,8 @@ apply_customer_merge (PosSyncApplier      *self,
       "updated_at = excluded.updated_at", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, c->id);
-  bind_text (stmt, 2, into);
+  pos_database_bind_text (stmt, 1, c->id);
+  pos_database_bind_text (stmt, 2, into);
   sqlite3_bind_int64 (stmt, 3, version);
   sqlite3_bind_int64 (stmt, 4, pos_now_ms ());
   if (!run (self, stmt, error))
@@ -1165,18 +1154,18 @@ apply_customer (PosSyncApplier      *self,
       "version = excluded.version, created_at = excluded.created_at, updated_at = excluded.updated_at", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, c->id);
-  bind_text (stmt, 2, name);
-  bind_text (stmt, 3, cpf);
-  bind_text (stmt, 4, email);
-  bind_text (stmt, 5, phone);
-  bind_text (stmt, 6, birth);
-  bind_text (stmt, 7, card);
-  bind_text (stmt, 8, tier);
+  pos_database_bind_text (stmt, 1, c->id);
+  pos_database_bind_text (stmt, 2, name);
+  pos_database_bind_text (stmt, 3, cpf);
+  pos_database_bind_text (stmt, 4, email);
+  pos_database_bind_text (stmt, 5, phone);
+  pos_database_bind_text (stmt, 6, birth);
+  pos_database_bind_text (stmt, 7, card);
+  pos_database_bind_text (stmt, 8, tier);
   sqlite3_bind_int64 (stmt, 9, points);
   sqlite3_bind_int64 (stmt, 10, credit);
-  bind_text (stmt, 11, notes);
-  bind_text (stmt, 12, prefs);
+  pos_database_bind_text (stmt, 11, notes);
+  pos_database_bind_text (stmt, 12, prefs);
   sqlite3_bind_int (stmt, 13, restricted ? 1 : 0);
   sqlite3_bind_int64 (stmt, 14, version);
   sqlite3_bind_int64 (stmt, 15, created);
@@ -1213,10 +1202,10 @@ apply_customer (PosSyncApplier      *self,
           "granted = excluded.granted, source = excluded.source, recorded_at = excluded.recorded_at", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
-      bind_text (stmt, 2, channel);
+      pos_database_bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 2, channel);
       sqlite3_bind_int (stmt, 3, granted ? 1 : 0);
-      bind_text (stmt, 4, source != NULL ? source : "central");
+      pos_database_bind_text (stmt, 4, source != NULL ? source : "central");
       sqlite3_bind_int64 (stmt, 5, recorded);
       if (!run (self, stmt, error))
         return FALSE;
@@ -1241,9 +1230,9 @@ apply_customer (PosSyncApplier      *self,
           "ON CONFLICT (channel, external_id) DO UPDATE SET customer_id = excluded.customer_id", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, channel);
-      bind_text (stmt, 2, external);
-      bind_text (stmt, 3, c->id);
+      pos_database_bind_text (stmt, 1, channel);
+      pos_database_bind_text (stmt, 2, external);
+      pos_database_bind_text (stmt, 3, c->id);
       if (!run (self, stmt, error))
         return FALSE;
     }
@@ -1291,7 +1280,7 @@ apply_customer_event (PosSyncApplier      *self,
   stmt = prep (self, "SELECT erased_at IS NOT NULL OR merged_into IS NOT NULL FROM customers WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, customer);
+  pos_database_bind_text (stmt, 1, customer);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -1323,20 +1312,20 @@ apply_customer_event (PosSyncApplier      *self,
           "document_id = excluded.document_id, data = excluded.data, version = excluded.version", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
-      bind_text (stmt, 2, customer);
-      bind_text (stmt, 3, channel);
-      bind_text (stmt, 4, kind);
+      pos_database_bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 2, customer);
+      pos_database_bind_text (stmt, 3, channel);
+      pos_database_bind_text (stmt, 4, kind);
       sqlite3_bind_int64 (stmt, 5, occurred);
-      bind_text (stmt, 6, store_id);
+      pos_database_bind_text (stmt, 6, store_id);
       if (has_amount)
         sqlite3_bind_int64 (stmt, 7, amount);
       else
         sqlite3_bind_null (stmt, 7);
-      bind_text (stmt, 8, currency);
-      bind_text (stmt, 9, summary);
-      bind_text (stmt, 10, document);
-      bind_text (stmt, 11, extra);
+      pos_database_bind_text (stmt, 8, currency);
+      pos_database_bind_text (stmt, 9, summary);
+      pos_database_bind_text (stmt, 10, document);
+      pos_database_bind_text (stmt, 11, extra);
       sqlite3_bind_int64 (stmt, 12, version);
       if (!run (self, stmt, error))
         return FALSE;
@@ -1412,26 +1401,26 @@ apply_pickup_order (PosSyncApplier      *self,
       "updated_at = excluded.updated_at, data = excluded.data, sync_version = excluded.sync_version", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, c->id);
-  bind_text (stmt, 2, number);
-  bind_text (stmt, 3, store_id);
-  bind_text (stmt, 4, customer);
-  bind_text (stmt, 5, channel);
-  bind_text (stmt, 6, state);
+  pos_database_bind_text (stmt, 1, c->id);
+  pos_database_bind_text (stmt, 2, number);
+  pos_database_bind_text (stmt, 3, store_id);
+  pos_database_bind_text (stmt, 4, customer);
+  pos_database_bind_text (stmt, 5, channel);
+  pos_database_bind_text (stmt, 6, state);
   sqlite3_bind_int64 (stmt, 7, order_version);
   sqlite3_bind_int (stmt, 8, paid ? 1 : 0);
   sqlite3_bind_int64 (stmt, 9, total);
-  bind_text (stmt, 10, currency);
-  bind_text (stmt, 11, hash);
-  bind_text (stmt, 12, shelf);
-  bind_text (stmt, 13, notes);
+  pos_database_bind_text (stmt, 10, currency);
+  pos_database_bind_text (stmt, 11, hash);
+  pos_database_bind_text (stmt, 12, shelf);
+  pos_database_bind_text (stmt, 13, notes);
   sqlite3_bind_int64 (stmt, 14, placed);
   if (has_ready)
     sqlite3_bind_int64 (stmt, 15, ready);
   else
     sqlite3_bind_null (stmt, 15);
   sqlite3_bind_int64 (stmt, 16, updated);
-  bind_text (stmt, 17, data);
+  pos_database_bind_text (stmt, 17, data);
   sqlite3_bind_int64 (stmt, 18, MAX (version, 0));
   if (!run (self, stmt, error))
     return FALSE;
@@ -1465,10 +1454,10 @@ apply_pickup_order (PosSyncApplier      *self,
           "collected_quantity = excluded.collected_quantity, unit_price = excluded.unit_price", error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, c->id);
+      pos_database_bind_text (stmt, 1, c->id);
       sqlite3_bind_int64 (stmt, 2, line_no);
-      bind_text (stmt, 3, sku);
-      bind_text (stmt, 4, name != NULL ? name : sku);
+      pos_database_bind_text (stmt, 3, sku);
+      pos_database_bind_text (stmt, 4, name != NULL ? name : sku);
       sqlite3_bind_int64 (stmt, 5, qty);
       sqlite3_bind_int64 (stmt, 6, picked);
       sqlite3_bind_int64 (stmt, 7, collected);
