@@ -469,6 +469,67 @@ error_body (guint      *status,
   return pos_sync_error_to_json (name, message);
 }
 
+/* Concurrent pushes of one store touch the same stock levels in whatever
+ * order their sales list them; two of them could each hold a row the other
+ * waits for (a deadlock, answered 500 and retried). Every batch first locks
+ * the levels it will move, in one order (by SKU), so they queue instead. */
+static gboolean
+lock_stock_levels (CentralConn *conn,
+                   const char  *store_id,
+                   GPtrArray   *ops,
+                   GError     **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) skus = g_ptr_array_new ();
+  g_autoptr(GString) list = g_string_new ("[");
+  g_autoptr(PGresult) res = NULL;
+  const char *params[2];
+
+  for (guint i = 0; i < ops->len; i++)
+    {
+      PosSyncOp *op = g_ptr_array_index (ops, i);
+      JsonObject *payload = json_node_get_object (op->payload);
+      JsonNode *moves = json_object_get_member (payload, "stock_movements");
+      JsonNode *sku = json_object_get_member (payload, "sku");
+
+      if (g_str_equal (op->type, "stock.move") && sku != NULL &&
+          JSON_NODE_HOLDS_VALUE (sku) && json_node_get_value_type (sku) == G_TYPE_STRING &&
+          g_hash_table_add (seen, (gpointer) json_node_get_string (sku)))
+        g_ptr_array_add (skus, (gpointer) json_node_get_string (sku));
+      if (moves == NULL || !JSON_NODE_HOLDS_ARRAY (moves))
+        continue;
+      for (guint j = 0; j < json_array_get_length (json_node_get_array (moves)); j++)
+        {
+          JsonNode *m = json_array_get_element (json_node_get_array (moves), j);
+          JsonNode *n;
+
+          if (!JSON_NODE_HOLDS_OBJECT (m))
+            continue;
+          n = json_object_get_member (json_node_get_object (m), "sku");
+          if (n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING &&
+              g_hash_table_add (seen, (gpointer) json_node_get_string (n)))
+            g_ptr_array_add (skus, (gpointer) json_node_get_string (n));
+        }
+    }
+  if (skus->len == 0)
+    return TRUE;
+
+  for (guint i = 0; i < skus->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (list, ',');
+      pos_sync_append_json_string (list, g_ptr_array_index (skus, i));
+    }
+  g_string_append_c (list, ']');
+  params[0] = store_id;
+  params[1] = list->str;
+  res = central_conn_exec (conn,
+    "SELECT 1 FROM stock_levels WHERE store_id = $1 "
+    "AND sku IN (SELECT json_array_elements_text ($2::json)) ORDER BY sku FOR UPDATE",
+    2, params, error);
+  return res != NULL;
+}
+
 char *
 central_push (CentralConn *conn,
               const char  *terminal_id,
@@ -508,6 +569,8 @@ central_push (CentralConn *conn,
   ctx.conn = conn;
   ctx.terminal_id = terminal_id;
   ctx.store_id = store_id;
+  if (!lock_stock_levels (conn, store_id, ops, error))
+    return NULL;
 
   for (guint i = 0; i < ops->len; i++)
     {

@@ -376,18 +376,18 @@ acknowledge_movements (PosDatabase *db,
                        gboolean     into_synced,
                        GError     **error)
 {
-  g_autofree char *sum = NULL;
   g_autofree char *sql_levels = NULL;
   g_autofree char *sql_moves = NULL;
   sqlite3_stmt *stmt;
 
-  sum = g_strconcat ("(SELECT COALESCE (SUM (m.delta), 0) FROM stock_movements m WHERE ", sql_where,
-                     " AND m.acknowledged = 0 AND m.product_id = stock_levels.product_id)", NULL);
+  /* One pass over the document's own movements (by document_id or id),
+   * summed per product: never a scan of a product's whole history. */
   sql_levels = g_strconcat (
-      "UPDATE stock_levels SET local_delta = local_delta - ", sum,
-      into_synced ? ", synced_qty = synced_qty + " : "", into_synced ? sum : "",
-      " WHERE product_id IN (SELECT m.product_id FROM stock_movements m WHERE ", sql_where,
-      " AND m.acknowledged = 0)", NULL);
+      "UPDATE stock_levels SET local_delta = local_delta - d.total",
+      into_synced ? ", synced_qty = synced_qty + d.total" : "",
+      " FROM (SELECT m.product_id, SUM (m.delta) AS total FROM stock_movements m WHERE ", sql_where,
+      " AND m.acknowledged = 0 GROUP BY m.product_id) AS d WHERE stock_levels.product_id = d.product_id",
+      NULL);
   stmt = pos_database_prepare_cached (db, sql_levels, error);
   if (stmt == NULL)
     return FALSE;
