@@ -7,7 +7,13 @@
 #   catalog  barcode lookup and FTS5 prefix search p50/p99, vs LIKE '%term%'
 #   commit   durable sale commit p50/p99, vs a bare write()+fsync()
 #   startup  balcao to first frame and peak RSS, vs a minimal GTK 4 window
-# Usage: scripts/bench.sh [catalog|commit|startup ...]   (default: all)
+#   sync     against a throwaway balcao-central (PostgreSQL) on loopback:
+#            10 000 offline sales pushed, vs the same bodies POSTed to a sink;
+#            first pull of 100 000 products and a 1 000-product delta, vs
+#            the same pages fetched with plain GETs; online pickup order to
+#            the terminal's SQLite, vs the POST; 100 terminals pushing and
+#            pulling at once, vs as many GET /v1/health
+# Usage: scripts/bench.sh [catalog|commit|startup|sync ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -20,13 +26,15 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build" -j2 src/app/balcao src/cli/balcao-ctl \
   tests/bench/bench-catalog tests/bench/bench-commit \
-  tests/bench/bench-startup tests/bench/minimal-window
+  tests/bench/bench-startup tests/bench/minimal-window \
+  src/central/balcao-central tests/bench/bench-sync-push tests/bench/bench-sync-pull \
+  tests/bench/bench-sync-pickup tests/bench/bench-central-load
 
 products=${BALCAO_BENCH_PRODUCTS:-1000000}
 customers=${BALCAO_BENCH_CUSTOMERS:-1000000}
 db=${BALCAO_BENCH_DB:-$build/bench-${products}.db}
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(catalog commit startup)
+[ ${#which[@]} -gt 0 ] || which=(catalog commit startup sync)
 
 for b in "${which[@]}"; do
   case "$b" in
@@ -59,8 +67,21 @@ for b in "${which[@]}"; do
         fi
       done
       ;;
+    sync)
+      # Each starts its own PostgreSQL cluster and balcao-central (the
+      # integration tests' harness) and removes them afterwards.
+      export BALCAO_BUILD_DIR=$build BALCAO_SOURCE_DIR=$top
+      echo "== sync push: 10 000 sales queued offline"
+      "$build/tests/bench/bench-sync-push" --sales 10000 --rounds 5
+      echo "== sync pull: first pull of 100 000 products, then 1 000 changed"
+      "$build/tests/bench/bench-sync-pull" --products 100000 --changed 1000 --rounds 3
+      echo "== sync pickup: online pickup order to the counter"
+      "$build/tests/bench/bench-sync-pickup" --orders 100
+      echo "== sync load: 100 terminals at once"
+      "$build/tests/bench/bench-central-load" --terminals 100 --sales 200 --batch 20
+      ;;
     *)
-      echo "unknown benchmark: $b (catalog, commit, startup)" >&2
+      echo "unknown benchmark: $b (catalog, commit, startup, sync)" >&2
       exit 2
       ;;
   esac
