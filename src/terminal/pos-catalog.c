@@ -674,3 +674,81 @@ pos_catalog_resolve_scan (PosDatabase    *db,
 
   return TRUE;
 }
+
+/* ------------------------------------------------------------------ */
+/* Bulk loads                                                          */
+
+static const char * const search_triggers[] = { "products_ai", "products_au", "products_ad" };
+
+static char *
+suspended_key (const char *trigger)
+{
+  return g_strconcat ("suspended_trigger:", trigger, NULL);
+}
+
+gboolean
+pos_catalog_suspend_search_index (PosDatabase *db,
+                                  GError     **error)
+{
+  g_return_val_if_fail (POS_IS_DATABASE (db), FALSE);
+
+  if (!pos_database_begin (db, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (search_triggers); i++)
+    {
+      g_autofree char *sql = pos_database_get_trigger_sql (db, search_triggers[i]);
+      g_autofree char *key = suspended_key (search_triggers[i]);
+      g_autofree char *drop = NULL;
+
+      if (sql == NULL)
+        continue;   /* suspended already */
+      drop = g_strconcat ("DROP TRIGGER ", search_triggers[i], NULL);
+      if (!pos_database_set_setting (db, key, sql, error) ||
+          !pos_database_exec (db, drop, error))
+        {
+          pos_database_rollback (db);
+          return FALSE;
+        }
+    }
+  return pos_database_commit (db, error);
+}
+
+gboolean
+pos_catalog_resume_search_index (PosDatabase *db,
+                                 GError     **error)
+{
+  g_autoptr(GPtrArray) sqls = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (POS_IS_DATABASE (db), FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (search_triggers); i++)
+    {
+      g_autofree char *key = suspended_key (search_triggers[i]);
+      char *sql = pos_database_get_setting (db, key);
+
+      if (sql != NULL)
+        g_ptr_array_add (sqls, sql);
+    }
+  if (sqls->len == 0)
+    return TRUE;
+
+  if (!pos_database_begin (db, error) ||
+      !pos_database_exec (db, "INSERT INTO product_search (product_search) VALUES ('rebuild')", error))
+    goto fail;
+  for (guint i = 0; i < G_N_ELEMENTS (search_triggers); i++)
+    {
+      g_autofree char *key = suspended_key (search_triggers[i]);
+      g_autofree char *sql = pos_database_get_setting (db, key);
+
+      if (sql == NULL)
+        continue;
+      if (!pos_database_exec (db, sql, error) ||
+          !pos_database_set_setting (db, key, NULL, error))
+        goto fail;
+    }
+  return pos_database_commit (db, error);
+
+fail:
+  pos_database_rollback (db);
+  return FALSE;
+}

@@ -77,4 +77,14 @@ gboolean     pos_catalog_import_csv         (PosDatabase     *db,
                                              PosImportReport *report,
                                              GError         **error);
 
+/* Loading a whole catalog over many transactions (a terminal's first
+ * pull): suspend drops the product search index's triggers, keeping their
+ * SQL in settings, so rows go in without being indexed one by one; resume
+ * rebuilds the index once and puts the triggers back. Resume does nothing
+ * when nothing is suspended, and repairs a load a crash interrupted: call
+ * it before writing products. While suspended, search by words misses the
+ * new products (barcode and SKU lookups do not). */
+gboolean     pos_catalog_suspend_search_index (PosDatabase *db, GError **error);
+gboolean     pos_catalog_resume_search_index  (PosDatabase *db, GError **error);
+
 G_END_DECLS

@@ -854,6 +854,26 @@ pos_database_get_store_info (PosDatabase  *self,
   return g_steal_pointer (&info);
 }
 
+char *
+pos_database_get_trigger_sql (PosDatabase *self,
+                              const char  *name)
+{
+  sqlite3_stmt *stmt;
+  char *sql = NULL;
+
+  g_return_val_if_fail (POS_IS_DATABASE (self), NULL);
+
+  stmt = pos_database_prepare_cached (self, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    sql = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return sql;
+}
+
 void
 pos_database_bind_text (sqlite3_stmt *stmt,
                         int           index,

@@ -1038,30 +1038,6 @@ out:
 
 /* ------------------------------------------------------------------ */
 
-/* The FTS triggers are dropped during the load and the indexes rebuilt
- * once at the end (much faster than a million incremental inserts);
- * their SQL is read back from sqlite_master so the schema stays exactly
- * what the migrations made. */
-static char *
-trigger_sql (Ctx        *ctx,
-             const char *name)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *sql = NULL;
-
-  if (sqlite3_prepare_v2 (ctx->handle, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    {
-      sqlite3_finalize (stmt);
-      return NULL;
-    }
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    sql = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return sql;
-}
-
 gboolean
 pos_demo_data_generate (PosDatabase      *db,
                         guint64           n_products,
@@ -1139,8 +1115,11 @@ pos_demo_data_generate (PosDatabase      *db,
   }
   g_date_time_unref (today_dt);
 
-  products_ai = trigger_sql (&ctx, "products_ai");
-  customers_ai = trigger_sql (&ctx, "customers_ai");
+  /* The FTS triggers are dropped during the load and the indexes rebuilt
+   * once at the end (much faster than a million incremental inserts);
+   * their SQL is read back so the schema stays what the migrations made. */
+  products_ai = pos_database_get_trigger_sql (db, "products_ai");
+  customers_ai = pos_database_get_trigger_sql (db, "customers_ai");
 
   if (!pos_database_exec (db, "PRAGMA synchronous = OFF", error))
     return FALSE;

@@ -10,6 +10,7 @@
 #include "pos-database.h"
 #include "pos-outbox.h"
 #include "pos-sync-apply.h"
+#include "pos-catalog.h"
 #include "pos-sync-engine.h"
 
 #define PULL_LIMIT           5000
@@ -514,8 +515,8 @@ fail:
 }
 
 static gboolean
-session_pull_all (Session *s,
-                  GError **error)
+session_pull_pages (Session *s,
+                    GError **error)
 {
   guint rebuilds = 0;
 
@@ -554,6 +555,35 @@ session_pull_all (Session *s,
       if (!page->has_more || g_strcmp0 (page->next_cursor, cursor) == 0)
         return TRUE;
     }
+}
+
+/* Pulls until the central has nothing more. From the empty cursor (a
+ * first pull: the whole catalog) the product search index is suspended
+ * and rebuilt once at the end instead of row by row; it is put back
+ * whatever happens, and a load a crash interrupted is repaired here the
+ * next time. */
+static gboolean
+session_pull_all (Session *s,
+                  GError **error)
+{
+  g_autofree char *cursor = pos_sync_get_cursor (s->db);
+  g_autoptr(GError) resume_error = NULL;
+  gboolean ok;
+
+  if (!pos_catalog_resume_search_index (s->db, error))
+    return FALSE;
+  if (*cursor == '\0' && !pos_catalog_suspend_search_index (s->db, error))
+    return FALSE;
+  ok = session_pull_pages (s, error);
+  if (!pos_catalog_resume_search_index (s->db, &resume_error))
+    {
+      if (ok)
+        g_propagate_error (error, g_steal_pointer (&resume_error));
+      else
+        g_warning ("Rebuilding the product search index: %s", resume_error->message);
+      return FALSE;
+    }
+  return ok;
 }
 
 /* Long poll. TRUE with *changed when the central has news; an

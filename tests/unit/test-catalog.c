@@ -272,6 +272,45 @@ START_TEST (test_search_accents_prefix)
 }
 END_TEST
 
+/* A bulk load (a first pull) goes in without indexing row by row; resume
+ * indexes it once and puts the triggers back, also after a "crash"
+ * (suspended, then resumed by a new connection). */
+START_TEST (test_search_index_suspended_for_bulk_load)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) r = NULL;
+  g_autoptr(PosDatabase) other = NULL;
+  g_autofree char *trigger = NULL;
+
+  ck_assert (pos_catalog_suspend_search_index (db, &error));
+  ck_assert (pos_catalog_suspend_search_index (db, &error));   /* twice is harmless */
+  trigger = pos_database_get_trigger_sql (db, "products_ai");
+  ck_assert_ptr_null (trigger);
+  add_product (900, "BULK-1", "Goiabada Cascão Zélia", "Zélia", NULL, 990, FALSE);
+  exec_ok ("UPDATE products SET name = 'Goiabada Cascão Zélia 600g' WHERE id = 900");
+  r = pos_catalog_search (db, "goiabada", 10, &error);
+  ck_assert_uint_eq (r->len, 0);
+  g_clear_pointer (&r, g_ptr_array_unref);
+
+  /* the process that suspended it is gone: another connection repairs it */
+  other = pos_database_open (pos_database_get_path (db), &error);
+  ck_assert_ptr_nonnull (other);
+  ck_assert (pos_catalog_resume_search_index (other, &error));
+  ck_assert (pos_catalog_resume_search_index (other, &error));   /* nothing left to do */
+  trigger = pos_database_get_trigger_sql (other, "products_ai");
+  ck_assert_ptr_nonnull (trigger);
+
+  r = pos_catalog_search (other, "goiabada 600", 10, &error);
+  ck_assert_uint_eq (r->len, 1);
+  g_clear_pointer (&r, g_ptr_array_unref);
+  /* the triggers index again */
+  add_product (901, "BULK-2", "Rapadura Mineira", NULL, NULL, 450, FALSE);
+  r = pos_catalog_search (other, "rapadura", 10, &error);
+  ck_assert_uint_eq (r->len, 1);
+  exec_ok ("DELETE FROM prices WHERE product_id IN (900, 901); DELETE FROM products WHERE id IN (900, 901)");
+}
+END_TEST
+
 START_TEST (test_search_ranking)
 {
   g_autoptr(GPtrArray) r = pos_catalog_search (db, "cafe", 20, NULL);
@@ -505,6 +544,7 @@ catalog_suite (void)
   tcase_add_test (tc, test_resolve_gs1);
   tcase_add_test (tc, test_resolve_errors);
   tcase_add_test (tc, test_product_properties);
+  tcase_add_test (tc, test_search_index_suspended_for_bulk_load);
   suite_add_tcase (s, tc);
   return s;
 }
