@@ -717,38 +717,41 @@ gboolean
 pos_catalog_resume_search_index (PosDatabase *db,
                                  GError     **error)
 {
-  g_autoptr(GPtrArray) sqls = g_ptr_array_new_with_free_func (g_free);
+  char *sql[G_N_ELEMENTS (search_triggers)] = { NULL, };
+  gboolean suspended = FALSE;
+  gboolean ok = FALSE;
 
   g_return_val_if_fail (POS_IS_DATABASE (db), FALSE);
 
   for (guint i = 0; i < G_N_ELEMENTS (search_triggers); i++)
     {
       g_autofree char *key = suspended_key (search_triggers[i]);
-      char *sql = pos_database_get_setting (db, key);
 
-      if (sql != NULL)
-        g_ptr_array_add (sqls, sql);
+      sql[i] = pos_database_get_setting (db, key);
+      suspended |= sql[i] != NULL;
     }
-  if (sqls->len == 0)
+  if (!suspended)
     return TRUE;
 
-  if (!pos_database_begin (db, error) ||
-      !pos_database_exec (db, "INSERT INTO product_search (product_search) VALUES ('rebuild')", error))
-    goto fail;
+  if (!pos_database_begin (db, error))
+    goto out;
+  if (!pos_database_exec (db, "INSERT INTO product_search (product_search) VALUES ('rebuild')", error))
+    goto rollback;
   for (guint i = 0; i < G_N_ELEMENTS (search_triggers); i++)
     {
       g_autofree char *key = suspended_key (search_triggers[i]);
-      g_autofree char *sql = pos_database_get_setting (db, key);
 
-      if (sql == NULL)
-        continue;
-      if (!pos_database_exec (db, sql, error) ||
-          !pos_database_set_setting (db, key, NULL, error))
-        goto fail;
+      if (sql[i] != NULL &&
+          (!pos_database_exec (db, sql[i], error) || !pos_database_set_setting (db, key, NULL, error)))
+        goto rollback;
     }
-  return pos_database_commit (db, error);
+  ok = pos_database_commit (db, error);
+  goto out;
 
-fail:
+rollback:
   pos_database_rollback (db);
-  return FALSE;
+out:
+  for (guint i = 0; i < G_N_ELEMENTS (search_triggers); i++)
+    g_free (sql[i]);
+  return ok;
 }
