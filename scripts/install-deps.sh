@@ -12,6 +12,7 @@ packages=(
   libsoup-3.0-dev libpq-dev libsodium-dev
   # tests
   check sqlite3 postgresql python3 curl xvfb xauth xdotool imagemagick dbus dbus-x11
+  umockdev libumockdev-dev
   desktop-file-utils appstream
   fonts-cantarell fonts-dejavu-core
 )

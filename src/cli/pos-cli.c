@@ -22,6 +22,7 @@ static const PosCliCommand commands[] = {
   { "sales",     pos_cli_cmd_sales,     N_("sales list|show NUMBER|receipt NUMBER: the sales history") },
   { "enroll",    pos_cli_cmd_enroll,    N_("enroll URL TOKEN [--ca-file FILE]: enrol this terminal with a central") },
   { "sync",      pos_cli_cmd_sync,      N_("sync status|run [--once]|outbox|dead-letters|retry SEQ: sync with the central") },
+  { "scanners",  pos_cli_cmd_scanners,  N_("scanners [list|listen [--count N] [--timeout S]|enable|disable|add|remove VID:PID|layout VID:PID us|abnt2|timeout MS]: USB barcode scanners") },
 };
 
 static char *database_path;

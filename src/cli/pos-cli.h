@@ -25,5 +25,6 @@ int pos_cli_cmd_catalog   (int argc, char **argv);  /* pos-cli-catalog.c */
 int pos_cli_cmd_sales     (int argc, char **argv);  /* pos-cli-sales.c */
 int pos_cli_cmd_enroll    (int argc, char **argv);  /* pos-cli-sync.c */
 int pos_cli_cmd_sync      (int argc, char **argv);  /* pos-cli-sync.c */
+int pos_cli_cmd_scanners  (int argc, char **argv);  /* pos-cli-scanners.c */
 
 G_END_DECLS
