@@ -88,13 +88,13 @@ pos_cli_cmd_enroll (int    argc,
 static void
 sync_usage (FILE *out)
 {
-  fprintf (out, "%s\n", _("Usage: balcao-ctl sync status|run [--once]|outbox|dead-letters|retry SEQ"));
+  fprintf (out, "%s\n", _("Usage: balcao-ctl sync status|run [--once]|outbox|dead-letters|retry SEQ [--as CODE]"));
   fprintf (out, "  %s\n", _("status        the sync state as JSON"));
   fprintf (out, "  %s\n", _("run --once    send everything waiting and pull the central's changes, then exit"));
   fprintf (out, "  %s\n", _("run           keep syncing until stopped (Ctrl+C, SIGTERM); state changes on stderr"));
   fprintf (out, "  %s\n", _("outbox        the operations waiting for the central, oldest first"));
   fprintf (out, "  %s\n", _("dead-letters  operations the central refused, and conflicts, newest first"));
-  fprintf (out, "  %s\n", _("retry SEQ     send a refused operation again (or dismiss a conflict)"));
+  fprintf (out, "  %s\n", _("retry SEQ     send a refused operation again (or dismiss a conflict); needs a manager: the one signed in, or --as CODE with their PIN on stdin"));
 }
 
 static char *
@@ -349,7 +349,7 @@ pos_cli_cmd_sync (int    argc,
       g_clear_object (&db);
       return sync_run_forever ();
     }
-  if (g_str_equal (what, "retry") && argc == 3)
+  if (g_str_equal (what, "retry") && (argc == 3 || (argc == 5 && g_str_equal (argv[3], "--as"))))
     {
       gint64 seq;
 
@@ -359,7 +359,9 @@ pos_cli_cmd_sync (int    argc,
                       argv[2]);
           return 2;
         }
-      if (!pos_outbox_retry (db, seq, &error))
+      /* needs manage_sync: the person signed in at the counter, or --as */
+      if (!pos_cli_act_as (db, argc == 5 ? argv[4] : NULL, &error) ||
+          !pos_outbox_retry (db, seq, NULL, &error))
         return pos_cli_fail (error);
       printf (_("Operation %s will be sent again (a conflict is dismissed).\n"), argv[2]);
       return 0;

@@ -26,5 +26,15 @@ int pos_cli_cmd_sales     (int argc, char **argv);  /* pos-cli-sales.c */
 int pos_cli_cmd_enroll    (int argc, char **argv);  /* pos-cli-sync.c */
 int pos_cli_cmd_sync      (int argc, char **argv);  /* pos-cli-sync.c */
 int pos_cli_cmd_scanners  (int argc, char **argv);  /* pos-cli-scanners.c */
+int pos_cli_cmd_staff     (int argc, char **argv);  /* pos-cli-staff.c */
+int pos_cli_cmd_audit     (int argc, char **argv);  /* pos-cli-audit.c */
+int pos_cli_cmd_shift     (int argc, char **argv);  /* pos-cli-shift.c */
+
+/* pos-cli-staff.c: a PIN from the standard input, one line (not echoed at
+ * a terminal, where prompt is shown first). */
+char        *pos_cli_read_pin          (const char *prompt, GError **error);
+/* With code != NULL: reads that person's PIN and makes db act as them
+ * (pos_staff_act_as), for --as CODE. TRUE with nothing done for NULL. */
+gboolean     pos_cli_act_as            (PosDatabase *db, const char *code, GError **error);
 
 G_END_DECLS

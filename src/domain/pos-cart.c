@@ -24,6 +24,7 @@ G_DEFINE_QUARK (pos-cart-error-quark, pos_cart_error)
 #define JSON_MAX_DEPTH 16
 #define JSON_MAX_LINES 10000
 #define JSON_MAX_PAYMENTS 100
+#define JSON_MAX_APPROVALS 32
 
 /* ------------------------------------------------------------------ */
 /* Payment methods */
@@ -114,6 +115,7 @@ struct _PosCartLine
   char            *name;
   char            *barcode;
   gint64           unit_price;
+  gint64           catalog_price;   /* unit_price before an override */
   guint            tax_rate_bp;
   gboolean         weighed;
 
@@ -269,6 +271,7 @@ pos_cart_line_new (gint64      product_id,
   self->name = g_strdup (name);
   self->barcode = g_strdup (barcode);
   self->unit_price = unit_price;
+  self->catalog_price = unit_price;
   self->tax_rate_bp = tax_rate_bp;
   self->weighed = !!weighed;
   self->quantity = 1000;
@@ -299,6 +302,14 @@ LINE_GETTER (gint64, sale_discount, 0)
 LINE_GETTER (gint64, total, 0)
 LINE_GETTER (gint64, tax, 0)
 LINE_GETTER (gint64, fixed_gross, -1)
+LINE_GETTER (gint64, catalog_price, 0)
+
+gboolean
+pos_cart_line_get_price_overridden (PosCartLine *self)
+{
+  g_return_val_if_fail (POS_IS_CART_LINE (self), FALSE);
+  return self->unit_price != self->catalog_price;
+}
 
 void
 pos_cart_line_set_fixed_gross (PosCartLine *self,
@@ -339,6 +350,7 @@ struct _PosCart
   char            *note;
   char            *customer_id;
   char            *customer_name;
+  GHashTable      *approvals;  /* permission name -> approval id */
 
   PosCartTotals    totals;
   gint64           rounding;
@@ -409,6 +421,7 @@ pos_cart_finalize (GObject *object)
   g_free (self->note);
   g_free (self->customer_id);
   g_free (self->customer_name);
+  g_clear_pointer (&self->approvals, g_hash_table_unref);
 
   G_OBJECT_CLASS (pos_cart_parent_class)->finalize (object);
 }
@@ -438,6 +451,7 @@ pos_cart_init (PosCart *self)
   self->lines = g_ptr_array_new_with_free_func (line_release);
   self->payments = g_ptr_array_new_with_free_func ((GDestroyNotify) pos_payment_free);
   self->summary = pos_tax_summary_new (self->tax_mode);
+  self->approvals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 PosCart *
@@ -709,7 +723,8 @@ line_is_plain (PosCartLine *line)
   return !line->weighed &&
          line->discount_kind == POS_DISCOUNT_NONE &&
          (line->note == NULL || *line->note == '\0') &&
-         line->fixed_gross < 0;
+         line->fixed_gross < 0 &&
+         line->unit_price == line->catalog_price;
 }
 
 static guint
@@ -919,6 +934,86 @@ pos_cart_set_line_note (PosCart    *self,
       g_object_notify_by_pspec (G_OBJECT (line), line_props[LINE_PROP_NOTE]);
     }
   commit_change (self);
+}
+
+gboolean
+pos_cart_set_line_price (PosCart *self,
+                         guint    position,
+                         gint64   unit_price,
+                         GError **error)
+{
+  PosCartLine *line;
+  gint64 old_price;
+
+  g_return_val_if_fail (POS_IS_CART (self), FALSE);
+  g_return_val_if_fail (position < self->lines->len, FALSE);
+
+  line = g_ptr_array_index (self->lines, position);
+  if (line->fixed_gross >= 0)
+    {
+      g_set_error (error, POS_CART_ERROR, POS_CART_ERROR_PRICE,
+                   _("The price of “%s” comes from its label and cannot be changed here."),
+                   line->name != NULL ? line->name : "");
+      return FALSE;
+    }
+  if (unit_price < 0 || unit_price > MAX_AMOUNT)
+    {
+      g_set_error (error, POS_CART_ERROR, POS_CART_ERROR_PRICE,
+                   _("That price is not possible. Type a price of zero or more."));
+      return FALSE;
+    }
+  if ((__int128) line->quantity * unit_price / 1000 > (__int128) MAX_AMOUNT)
+    {
+      g_set_error (error, POS_CART_ERROR, POS_CART_ERROR_PRICE,
+                   _("That price makes the line too large an amount. Check what you typed."));
+      return FALSE;
+    }
+
+  old_price = line->unit_price;
+  line->unit_price = unit_price;
+  if (line->discount_kind == POS_DISCOUNT_AMOUNT &&
+      line->discount_value > line_compute_gross (line, line->quantity))
+    {
+      g_autofree char *amount = pos_money_format (line->discount_value, self->currency, NULL);
+
+      line->unit_price = old_price;
+      g_set_error (error, POS_CART_ERROR, POS_CART_ERROR_DISCOUNT,
+                   _("The discount of %s would be more than the line. Change the discount first."),
+                   amount);
+      return FALSE;
+    }
+
+  if (old_price != unit_price)
+    {
+      line->dirty = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (line), line_props[LINE_PROP_UNIT_PRICE]);
+    }
+  commit_change (self);
+  return TRUE;
+}
+
+void
+pos_cart_set_approval (PosCart    *self,
+                       const char *permission,
+                       const char *approval_id)
+{
+  g_return_if_fail (POS_IS_CART (self));
+  g_return_if_fail (permission != NULL && *permission != '\0');
+
+  if (approval_id == NULL || *approval_id == '\0')
+    g_hash_table_remove (self->approvals, permission);
+  else
+    g_hash_table_insert (self->approvals, g_strdup (permission), g_strdup (approval_id));
+}
+
+const char *
+pos_cart_get_approval (PosCart    *self,
+                       const char *permission)
+{
+  g_return_val_if_fail (POS_IS_CART (self), NULL);
+  g_return_val_if_fail (permission != NULL, NULL);
+
+  return g_hash_table_lookup (self->approvals, permission);
 }
 
 gboolean
@@ -1155,6 +1250,7 @@ pos_cart_clear (PosCart *self)
   g_clear_pointer (&self->note, g_free);
   g_clear_pointer (&self->customer_id, g_free);
   g_clear_pointer (&self->customer_name, g_free);
+  g_hash_table_remove_all (self->approvals);
   recompute (self);
   if (n > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, n, 0);
@@ -1221,6 +1317,13 @@ discount_kind_from_string (const char      *s,
   return TRUE;
 }
 
+static int
+compare_strings (const char **a,
+                 const char **b)
+{
+  return strcmp (*a, *b);
+}
+
 static void
 add_discount (JsonBuilder     *b,
               PosDiscountKind  kind,
@@ -1230,6 +1333,23 @@ add_discount (JsonBuilder     *b,
   json_builder_begin_object (b);
   pos_json_add_string (b, "kind", discount_kind_to_string (kind));
   pos_json_add_int (b, "value", value);
+  json_builder_end_object (b);
+}
+
+/* The approvals the cart carries, by permission name (sorted, so that
+ * the same cart gives the same document). */
+static void
+add_approvals (JsonBuilder *b,
+               GHashTable  *approvals)
+{
+  g_autofree const char **keys = (const char **) g_hash_table_get_keys_as_array (approvals, NULL);
+  guint n = g_hash_table_size (approvals);
+
+  g_qsort_with_data (keys, (gint) n, sizeof (char *), (GCompareDataFunc) compare_strings, NULL);
+  json_builder_set_member_name (b, "approvals");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < n; i++)
+    pos_json_add_string (b, keys[i], g_hash_table_lookup (approvals, keys[i]));
   json_builder_end_object (b);
 }
 
@@ -1253,6 +1373,7 @@ pos_cart_to_json (PosCart *self)
   pos_json_add_string (b, "customer_id", self->customer_id);
   pos_json_add_string (b, "customer_name", self->customer_name);
   add_discount (b, self->discount_kind, self->discount_value);
+  add_approvals (b, self->approvals);
 
   json_builder_set_member_name (b, "lines");
   json_builder_begin_array (b);
@@ -1270,6 +1391,9 @@ pos_cart_to_json (PosCart *self)
       json_builder_add_boolean_value (b, line->weighed);
       pos_json_add_int (b, "quantity", line->quantity);
       pos_json_add_int (b, "unit_price", line->unit_price);
+      pos_json_add_int (b, "catalog_price", line->catalog_price);
+      json_builder_set_member_name (b, "price_overridden");
+      json_builder_add_boolean_value (b, line->unit_price != line->catalog_price);
       pos_json_add_int (b, "tax_rate_bp", line->tax_rate_bp);
       pos_json_add_int (b, "fixed_gross", line->fixed_gross);
       pos_json_add_string (b, "note", line->note);
@@ -1418,6 +1542,26 @@ read_int (JsonObject  *obj,
   return TRUE;
 }
 
+/* The same for a member added after version 1 documents were written:
+ * absent means fallback. */
+static gboolean
+read_optional_int (JsonObject  *obj,
+                   const char  *where,
+                   const char  *name,
+                   gint64       min,
+                   gint64       max,
+                   gint64       fallback,
+                   gint64      *out,
+                   GError     **error)
+{
+  if (!json_object_has_member (obj, name))
+    {
+      *out = fallback;
+      return TRUE;
+    }
+  return read_int (obj, where, name, min, max, out, error);
+}
+
 static gboolean
 read_string (JsonObject  *obj,
              const char  *where,
@@ -1532,7 +1676,7 @@ read_line (PosCart    *cart,
   g_autoptr(PosCartLine) line = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonObject *obj;
-  gint64 product_id = 0, quantity = 0, unit_price = 0, tax_rate_bp = 0, fixed_gross = -1, value = 0;
+  gint64 product_id = 0, quantity = 0, unit_price = 0, catalog_price = 0, tax_rate_bp = 0, fixed_gross = -1, value = 0;
   const char *sku, *name, *barcode, *note;
   gboolean weighed = FALSE;
   PosDiscountKind kind = POS_DISCOUNT_NONE;
@@ -1548,6 +1692,7 @@ read_line (PosCart    *cart,
       !read_bool (obj, where, "weighed", &weighed, error) ||
       !read_int (obj, where, "quantity", 1, MAX_QUANTITY, &quantity, error) ||
       !read_int (obj, where, "unit_price", 0, MAX_AMOUNT, &unit_price, error) ||
+      !read_optional_int (obj, where, "catalog_price", 0, MAX_AMOUNT, unit_price, &catalog_price, error) ||
       !read_int (obj, where, "tax_rate_bp", 0, 100000, &tax_rate_bp, error) ||
       !read_int (obj, where, "fixed_gross", -1, MAX_AMOUNT, &fixed_gross, error) ||
       !read_string (obj, where, "note", TRUE, &note, error) ||
@@ -1555,6 +1700,7 @@ read_line (PosCart    *cart,
     return FALSE;
 
   line = pos_cart_line_new (product_id, sku, name, barcode, unit_price, (guint) tax_rate_bp, weighed);
+  line->catalog_price = catalog_price;
   line->fixed_gross = fixed_gross;
   line->note = g_strdup (note != NULL && *note != '\0' ? note : NULL);
 
@@ -1610,6 +1756,39 @@ read_payment (PosCart   *cart,
   payment->card_last4 = g_strdup (last4);
   payment->card_brand = g_strdup (brand);
   g_ptr_array_add (cart->payments, payment);
+  return TRUE;
+}
+
+/* "approvals": {"price_override": "id", ...}; absent in older documents. */
+static gboolean
+read_approvals (PosCart    *cart,
+                JsonObject *obj,
+                GError    **error)
+{
+  g_autoptr(GList) members = NULL;
+  JsonObject *approvals;
+
+  if (!json_object_has_member (obj, "approvals"))
+    return TRUE;
+  approvals = read_object (obj, "sale", "approvals", error);
+  if (approvals == NULL)
+    return FALSE;
+  if (json_object_get_size (approvals) > JSON_MAX_APPROVALS)
+    return json_fail (error, "“approvals” has too many entries");
+
+  members = json_object_get_members (approvals);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *permission = l->data;
+      const char *id;
+
+      if (*permission == '\0' || strlen (permission) > 64 || !g_utf8_validate (permission, -1, NULL))
+        return json_fail (error, "approvals: a permission name is not valid");
+      if (!read_string (approvals, "approvals", permission, TRUE, &id, error))
+        return FALSE;
+      if (id != NULL && *id != '\0')
+        g_hash_table_insert (cart->approvals, g_strdup (permission), g_strdup (id));
+    }
   return TRUE;
 }
 
@@ -1704,6 +1883,9 @@ pos_cart_new_from_json (const char  *json,
   cart->note = g_strdup (note != NULL && *note != '\0' ? note : NULL);
   cart->customer_id = g_strdup (customer_id != NULL && *customer_id != '\0' ? customer_id : NULL);
   cart->customer_name = g_strdup (customer_name != NULL && *customer_name != '\0' ? customer_name : NULL);
+
+  if (!read_approvals (cart, obj, error))
+    return NULL;
 
   for (guint i = 0; i < json_array_get_length (lines); i++)
     if (!read_line (cart, json_array_get_element (lines, i), i, error))

@@ -21,6 +21,7 @@ typedef enum {
   POS_CART_ERROR_CURRENCY,       /* mixing currencies */
   POS_CART_ERROR_EMPTY,
   POS_CART_ERROR_INVALID,        /* a saved cart (JSON) is corrupt */
+  POS_CART_ERROR_PRICE,          /* a price that cannot be set (negative, absurd, from a label) */
 } PosCartError;
 
 typedef enum {
@@ -82,6 +83,10 @@ gint64       pos_cart_line_get_tax            (PosCartLine *self); /* line tax f
  * and gross = that price (quantity 1000). */
 void         pos_cart_line_set_fixed_gross    (PosCartLine *self, gint64 gross);
 gint64       pos_cart_line_get_fixed_gross    (PosCartLine *self); /* -1 when not fixed */
+/* The price the line was created with (the catalog's), and whether the
+ * cart's unit price differs from it (pos_cart_set_line_price). */
+gint64       pos_cart_line_get_catalog_price  (PosCartLine *self);
+gboolean     pos_cart_line_get_price_overridden (PosCartLine *self);
 
 /* ------------------------------------------------------------------ */
 
@@ -137,6 +142,12 @@ gboolean     pos_cart_set_quantity     (PosCart *self, guint position, gint64 qu
 void         pos_cart_remove_line      (PosCart *self, guint position);
 gboolean     pos_cart_set_line_discount(PosCart *self, guint position, PosDiscountKind kind, gint64 value, GError **error);
 void         pos_cart_set_line_note    (PosCart *self, guint position, const char *note);
+/* Overrides the unit price of a line (not one whose price comes from a
+ * label: POS_CART_ERROR_PRICE). The catalog price is kept; the line counts
+ * as overridden while the two differ (setting the catalog price back ends
+ * the override). The terminal asks for price_override when such a line is
+ * sold. */
+gboolean     pos_cart_set_line_price   (PosCart *self, guint position, gint64 unit_price, GError **error);
 gboolean     pos_cart_set_discount     (PosCart *self, PosDiscountKind kind, gint64 value, GError **error);
 PosDiscountKind pos_cart_get_discount_kind  (PosCart *self);
 gint64       pos_cart_get_discount_value    (PosCart *self);
@@ -145,6 +156,12 @@ const char  *pos_cart_get_note         (PosCart *self);
 void         pos_cart_set_customer     (PosCart *self, const char *customer_id, const char *customer_name);
 const char  *pos_cart_get_customer_id  (PosCart *self);
 const char  *pos_cart_get_customer_name(PosCart *self);
+/* An approval (id from the terminal's approvals) for what the cart needs
+ * beyond the cashier's permissions, by permission name ("price_override",
+ * "discount_above_limit"); NULL clears. Kept through park/resume;
+ * pos_cart_clear drops them. */
+void         pos_cart_set_approval     (PosCart *self, const char *permission, const char *approval_id);
+const char  *pos_cart_get_approval     (PosCart *self, const char *permission);
 
 /* Payments. A non-cash payment may not exceed what is due. A cash payment
  * may: the excess is change. amount is clamped to the due; tendered keeps
@@ -171,8 +188,9 @@ gboolean     pos_cart_is_empty         (PosCart *self);
 gboolean     pos_cart_is_fully_paid    (PosCart *self);
 
 /* JSON document of the cart for parking and for the outbox: currency, tax
- * mode, note, customer, sale discount, lines (all fields, plus computed
- * gross/discounts/total/tax), payments, totals and tax summary. */
+ * mode, note, customer, sale discount, approvals, lines (all fields,
+ * catalog price, plus computed gross/discounts/total/tax), payments,
+ * totals and tax summary. */
 char        *pos_cart_to_json          (PosCart *self);
 /* Rebuilds a cart from pos_cart_to_json() output. Computed values are
  * recomputed, not trusted. A corrupt document fails with

@@ -9,6 +9,9 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include <json-glib/json-glib.h>
+
+#include "domain/pos-json.h"
 #include "domain/pos-uuid.h"
 #include "pos-database.h"
 
@@ -29,6 +32,7 @@ struct _PosDatabase
   GHashTable *stmts;   /* sql (owned) -> sqlite3_stmt* */
   int         schema_version;
   GAsyncQueue *workers; /* idle PosDatabase* for worker threads */
+  char       *acting_staff; /* overrides the setting 'staff_id' (balcao-ctl --as) */
 };
 
 /* Idle worker connections kept for the next task. */
@@ -69,6 +73,7 @@ pos_database_finalize (GObject *object)
   PosDatabase *self = POS_DATABASE (object);
 
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->acting_staff, g_free);
 
   G_OBJECT_CLASS (pos_database_parent_class)->finalize (object);
 }
@@ -754,7 +759,7 @@ pos_database_get_store_info (PosDatabase  *self,
 
   info->store_id = pos_database_get_setting (self, "store_id");
   info->terminal_id = pos_database_get_setting (self, "terminal_id");
-  info->staff_id = pos_database_get_setting (self, "staff_id");
+  info->staff_id = pos_database_get_staff_id (self);
   info->pix_key = pos_database_get_setting (self, "pix_key");
   info->receipt_header = pos_database_get_setting (self, "receipt_header");
   info->receipt_footer = pos_database_get_setting (self, "receipt_footer");
@@ -888,6 +893,147 @@ pos_database_bind_text (sqlite3_stmt *stmt,
 /* ------------------------------------------------------------------ */
 /* Audit and outbox                                                    */
 
+char *
+pos_database_get_staff_id (PosDatabase *self)
+{
+  char *id;
+
+  g_return_val_if_fail (POS_IS_DATABASE (self), NULL);
+
+  if (self->acting_staff != NULL)
+    return g_strdup (self->acting_staff);
+  id = pos_database_get_setting (self, "staff_id");
+  if (id != NULL && *id == '\0')
+    g_clear_pointer (&id, g_free);
+  return id;
+}
+
+void
+pos_database_set_acting_staff (PosDatabase *self,
+                               const char  *staff_id)
+{
+  g_return_if_fail (POS_IS_DATABASE (self));
+
+  g_free (self->acting_staff);
+  self->acting_staff = staff_id != NULL && *staff_id != '\0' ? g_strdup (staff_id) : NULL;
+}
+
+/* The 'audit.append' document: the row as the central keeps it. */
+static char *
+audit_payload (const char *uuid,
+               gint64      occurred_at,
+               const char *terminal_id,
+               const char *staff_id,
+               const char *approver_id,
+               const char *action,
+               const char *entity,
+               const char *entity_id,
+               const char *reason,
+               const char *data_json)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  pos_json_add_string (b, "id", uuid);
+  pos_json_add_int (b, "occurred_at", occurred_at);
+  pos_json_add_string (b, "terminal_id", terminal_id);
+  pos_json_add_string (b, "staff_id", staff_id);
+  pos_json_add_string (b, "approver_id", approver_id);
+  pos_json_add_string (b, "action", action);
+  pos_json_add_string (b, "entity", entity);
+  pos_json_add_string (b, "entity_id", entity_id);
+  pos_json_add_string (b, "reason", reason);
+  if (data_json != NULL)
+    {
+      parser = json_parser_new ();
+      if (!json_parser_load_from_data (parser, data_json, -1, NULL) || json_parser_get_root (parser) == NULL)
+        g_clear_object (&parser);
+    }
+  if (parser != NULL)
+    {
+      json_builder_set_member_name (b, "data");
+      json_builder_add_value (b, json_node_copy (json_parser_get_root (parser)));
+    }
+  else
+    pos_json_add_string (b, "data", data_json);   /* null, or text that is not JSON */
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+gboolean
+pos_database_audit_full (PosDatabase  *self,
+                         const char   *action,
+                         const char   *entity,
+                         const char   *entity_id,
+                         const char   *reason,
+                         const char   *data_json,
+                         const char   *approver_id,
+                         GError      **error)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *terminal_id = NULL;
+  g_autofree char *staff_id = NULL;
+  g_autofree char *payload = NULL;
+  sqlite3_stmt *stmt;
+  gint64 now;
+  int rc;
+
+  g_return_val_if_fail (POS_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (action != NULL, FALSE);
+
+  uuid = pos_uuid7_new ();
+  now = pos_now_ms ();
+  terminal_id = pos_database_get_setting (self, "terminal_id");
+  staff_id = pos_database_get_staff_id (self);
+
+  /* The row and its operation go together, inside the caller's
+   * transaction or in one of their own. */
+  if (!exec_sql (self->db, self->path, "SAVEPOINT pos_audit", _("Writing the audit log"), error))
+    return FALSE;
+
+  stmt = pos_database_prepare_cached (self,
+    "INSERT INTO audit_log (uuid, occurred_at, terminal_id, staff_id, approver_id, action, entity, entity_id, reason, data) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", error);
+  if (stmt == NULL)
+    goto fail;
+
+  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, now);
+  pos_database_bind_text (stmt, 3, terminal_id);
+  pos_database_bind_text (stmt, 4, staff_id);
+  pos_database_bind_text (stmt, 5, approver_id);
+  sqlite3_bind_text (stmt, 6, action, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, entity, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, entity_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, reason, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 10, data_json, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      pos_database_set_error (self, error, _("Writing the audit log"));
+      goto fail;
+    }
+
+  payload = audit_payload (uuid, now, terminal_id, staff_id, approver_id, action,
+                           entity, entity_id, reason, data_json);
+  if (!pos_database_enqueue_outbox (self, "audit.append", uuid, payload, error))
+    goto fail;
+
+  if (!exec_sql (self->db, self->path, "RELEASE pos_audit", _("Writing the audit log"), error))
+    goto fail;
+  return TRUE;
+
+fail:
+  sqlite3_exec (self->db, "ROLLBACK TO pos_audit; RELEASE pos_audit", NULL, NULL, NULL);
+  return FALSE;
+}
+
 gboolean
 pos_database_audit (PosDatabase  *self,
                     const char   *action,
@@ -897,35 +1043,7 @@ pos_database_audit (PosDatabase  *self,
                     const char   *data_json,
                     GError      **error)
 {
-  g_autofree char *uuid = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  g_return_val_if_fail (POS_IS_DATABASE (self), FALSE);
-  g_return_val_if_fail (action != NULL, FALSE);
-
-  stmt = pos_database_prepare_cached (self,
-    "INSERT INTO audit_log (uuid, occurred_at, terminal_id, staff_id, action, entity, entity_id, reason, data) "
-    "VALUES (?1, ?2, (SELECT value FROM settings WHERE key = 'terminal_id'), "
-    "(SELECT value FROM settings WHERE key = 'staff_id'), ?3, ?4, ?5, ?6, ?7)", error);
-  if (stmt == NULL)
-    return FALSE;
-
-  uuid = pos_uuid7_new ();
-  sqlite3_bind_text (stmt, 1, uuid, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, pos_now_ms ());
-  sqlite3_bind_text (stmt, 3, action, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, entity, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, entity_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, reason, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, data_json, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  if (rc != SQLITE_DONE)
-    return pos_database_set_error (self, error, _("Writing the audit log"));
-
-  return TRUE;
+  return pos_database_audit_full (self, action, entity, entity_id, reason, data_json, NULL, error);
 }
 
 gboolean

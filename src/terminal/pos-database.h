@@ -96,7 +96,30 @@ PosStoreInfo *pos_database_get_store_info      (PosDatabase *self, GError **erro
 void          pos_store_info_free              (PosStoreInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosStoreInfo, pos_store_info_free)
 
-/* Appends an audit row (inside the caller's transaction if one is open). */
+/* Who this connection acts for: the person set with
+ * pos_database_set_acting_staff (balcao-ctl --as, after their PIN), else
+ * the setting 'staff_id' (who is signed in at the counter). NULL when
+ * nobody. The audit log, pos_database_get_store_info and pos-staff.c's
+ * checks all read this. */
+char        *pos_database_get_staff_id         (PosDatabase *self);
+/* Makes this connection act for staff_id without changing who is signed
+ * in at the counter; NULL goes back to the setting. Not thread-safe: set it
+ * before using the connection. Callers check the person (pos_staff_act_as). */
+void         pos_database_set_acting_staff     (PosDatabase *self, const char *staff_id);
+
+/* Appends an audit row (inside the caller's transaction if one is open)
+ * for the person this connection acts for, and enqueues it for the central
+ * as 'audit.append' in the same transaction (a savepoint: both or neither).
+ * approver_id names who approved the action (NULL when nobody had to). */
+gboolean     pos_database_audit_full           (PosDatabase *self,
+                                                const char  *action,
+                                                const char  *entity,
+                                                const char  *entity_id,
+                                                const char  *reason,
+                                                const char  *data_json,
+                                                const char  *approver_id,
+                                                GError     **error);
+/* pos_database_audit_full without an approver. */
 gboolean     pos_database_audit                (PosDatabase *self,
                                                 const char  *action,
                                                 const char  *entity,

@@ -9,6 +9,7 @@
 #include "domain/pos-barcode.h"
 #include "domain/pos-cpf.h"
 #include "domain/pos-money.h"
+#include "domain/pos-pin.h"
 #include "pos-catalog.h"
 #include "pos-demo-data.h"
 
@@ -455,6 +456,27 @@ make_store (Ctx     *ctx,
                        "VALUES (?1, ?2, '3001', 'Fernanda Oliveira', 'manager', 'CRACHA3001', ?3)",
                   error, s->manager_id, s->store_id, now_text, NULL))
     return FALSE;
+
+  /* Their PINs (README, demo section): easy to remember for a demo, which
+   * is why they are set here and not through pos_staff_set_pin (that one
+   * refuses a repeated digit). */
+  {
+    static const struct { const char *code, *pin; } pins[] = {
+      { "1001", "1111" },   /* Ana Paula Souza, cashier */
+      { "2001", "2222" },   /* Carlos Eduardo Lima, supervisor */
+      { "3001", "9999" },   /* Fernanda Oliveira, manager */
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (pins); i++)
+      {
+        g_autofree char *hash = pos_pin_hash (pins[i].pin, error);
+
+        if (hash == NULL ||
+            !exec_bind (ctx, "UPDATE staff SET pin_hash = ?1 WHERE code = ?2 AND store_id = ?3",
+                        error, hash, pins[i].code, s->store_id, NULL))
+          return FALSE;
+      }
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (taxes); i++)
     {

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pos-outbox.h"
+#include "pos-staff.h"
 
 /* Dead letters: rejected operations and conflict incidents a manager has
  * not retried or dismissed yet. */
@@ -110,6 +111,11 @@ pos_outbox_describe (const char *type,
     return g_strdup (_("Cash movement"));
   if (g_strcmp0 (type, "audit.append") == 0)
     return g_strdup (_("Audit entry"));
+  if (g_strcmp0 (type, "staff.upsert") == 0)
+    {
+      const char *name = member_string (o, "name");
+      return g_strdup_printf (_("Staff member %s"), name != NULL ? name : entity_id);
+    }
 
   return g_strdup_printf ("%s %s", type, entity_id);
 }
@@ -186,9 +192,12 @@ pos_outbox_list_dead (PosDatabase *db,
 gboolean
 pos_outbox_retry (PosDatabase *db,
                   gint64       seq,
+                  const char  *approval_id,
                   GError     **error)
 {
   g_autofree char *seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, seq);
+  g_autofree char *what = g_strdup_printf ("outbox:%" G_GINT64_FORMAT, seq);
+  g_autofree char *approver = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -196,6 +205,8 @@ pos_outbox_retry (PosDatabase *db,
 
   if (!pos_database_begin (db, error))
     return FALSE;
+  if (!pos_staff_authorize (db, POS_PERMISSION_MANAGE_SYNC, approval_id, what, &approver, error))
+    goto fail;
   stmt = pos_database_prepare_cached (db,
       "UPDATE outbox SET "
       "  status = CASE status WHEN 'rejected' THEN 'pending' ELSE status END, "
@@ -221,7 +232,7 @@ pos_outbox_retry (PosDatabase *db,
                      "List them with “balcao-ctl sync dead-letters”."), seq_text);
       goto fail;
     }
-  if (!pos_database_audit (db, "sync.retry", "outbox", seq_text, NULL, NULL, error) ||
+  if (!pos_database_audit_full (db, "sync.retry", "outbox", seq_text, NULL, NULL, approver, error) ||
       !pos_database_commit (db, error))
     goto fail;
   return TRUE;

@@ -41,7 +41,8 @@ GPtrArray  *pos_outbox_list_dead      (PosDatabase *db, GError **error);
  * central state was applied, is dismissed from the incident list (sending
  * it again would only conflict again). POS_DATABASE_ERROR_NOT_FOUND if seq
  * is not a dead letter. */
-gboolean    pos_outbox_retry          (PosDatabase *db, gint64 seq, GError **error);
+/* Needs manage_sync: the signed-in person's, or approval_id's. */
+gboolean    pos_outbox_retry          (PosDatabase *db, gint64 seq, const char *approval_id, GError **error);
 /* Not acknowledged yet (pending), dead letters excluded. */
 guint       pos_outbox_count_pending  (PosDatabase *db, GError **error);
 

@@ -9,6 +9,8 @@
 #include "domain/pos-money.h"
 #include "domain/pos-uuid.h"
 #include "pos-sales-private.h"
+#include "pos-shifts-private.h"
+#include "pos-staff.h"
 
 /* Returns: a new document (kind 'return', original_sale_id set, number
  * "STORE-TERMINAL-D000001" from its own sequence) with negative
@@ -414,10 +416,19 @@ credit_customer (PosDatabase *db,
   return TRUE;
 }
 
+/* Who makes the return, in which shift, and how it is recorded. */
+typedef struct {
+  const char *staff_id;
+  const char *shift_id;
+  const char *audit_action;   /* "return.create" or "sale.void" */
+  const char *approver_id;
+} ReturnActor;
+
 static gboolean
 write_return (PosDatabase        *db,
               const ReturnPlan   *plan,
               const PosStoreInfo *info,
+              const ReturnActor  *actor,
               PosRefundMethod     method,
               const char         *reason,
               const char         *id,
@@ -437,8 +448,8 @@ write_return (PosDatabase        *db,
   stmt = pos_database_prepare_cached (db,
       "INSERT INTO sales (id, number, kind, original_sale_id, store_id, terminal_id, staff_id, "
       "customer_id, currency, tax_mode, subtotal, line_discounts, sale_discount, total, tax_total, "
-      "approx_tax, paid, change_given, reason, created_at, business_date) "
-      "VALUES (?1, ?2, 'return', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 0, ?17, ?18, ?19)",
+      "approx_tax, paid, change_given, reason, created_at, business_date, shift_id) "
+      "VALUES (?1, ?2, 'return', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 0, ?17, ?18, ?19, ?20)",
       error);
   if (stmt == NULL)
     return FALSE;
@@ -447,8 +458,7 @@ write_return (PosDatabase        *db,
   sqlite3_bind_text (stmt, 3, sale->id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, info->store_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, info->terminal_id, -1, SQLITE_TRANSIENT);
-  if (info->staff_id)
-    sqlite3_bind_text (stmt, 6, info->staff_id, -1, SQLITE_TRANSIENT);
+  pos_database_bind_text (stmt, 6, actor->staff_id);
   if (sale->customer_id)
     sqlite3_bind_text (stmt, 7, sale->customer_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 8, sale->currency, -1, SQLITE_TRANSIENT);
@@ -464,6 +474,7 @@ write_return (PosDatabase        *db,
     sqlite3_bind_text (stmt, 17, reason, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 18, now);
   sqlite3_bind_text (stmt, 19, business_date, -1, SQLITE_TRANSIENT);
+  pos_database_bind_text (stmt, 20, actor->shift_id);
   if (!_pos_sales_step_done (db, stmt, _("Cannot save the return"), error))
     return FALSE;
 
@@ -542,7 +553,8 @@ write_return (PosDatabase        *db,
         return FALSE;
     }
 
-  return _pos_sales_record_document (db, id, "return.create", reason, error);
+  return _pos_sales_record_document (db, id, "return.create", actor->audit_action, reason,
+                                     actor->approver_id, error);
 }
 
 char *
@@ -552,12 +564,17 @@ pos_returns_commit (PosDatabase         *db,
                     guint                n_items,
                     PosRefundMethod      method,
                     const char          *reason,
+                    const char          *approval_id,
                     char               **out_number,
                     GError             **error)
 {
   g_autoptr(PosStoreInfo) info = NULL;
   g_autofree char *id = NULL;
   g_autofree char *number = NULL;
+  g_autofree char *staff_id = NULL;
+  g_autofree char *shift_id = NULL;
+  g_autofree char *approver = NULL;
+  g_autofree char *what = NULL;
   ReturnPlan plan = { 0 };
   gint64 now;
   gboolean ok;
@@ -574,12 +591,17 @@ pos_returns_commit (PosDatabase         *db,
 
   now = pos_now_ms ();
   id = pos_uuid7_new_at (now);
-  ok = build_plan (db, sale_id, items, n_items, &plan, error);
+  what = g_strconcat ("return:", id, NULL);
+  ok = _pos_shifts_require_open (db, &staff_id, &shift_id, error) &&
+       build_plan (db, sale_id, items, n_items, &plan, error) &&
+       pos_staff_authorize (db, POS_PERMISSION_REFUND, approval_id, what, &approver, error);
   if (ok)
     {
+      ReturnActor actor = { staff_id, shift_id, "return.create", approver };
+
       number = _pos_sales_next_number (db, info, "return", error);
       ok = number != NULL &&
-           write_return (db, &plan, info, method, reason, id, number, now, error) &&
+           write_return (db, &plan, info, &actor, method, reason, id, number, now, error) &&
            pos_database_commit_durable (db, error);
     }
   return_plan_clear (&plan);
@@ -588,6 +610,148 @@ pos_returns_commit (PosDatabase         *db,
     {
       pos_database_rollback (db);
       g_prefix_error (error, _("The return was not saved (nothing was written): "));
+      return NULL;
+    }
+
+  if (out_number != NULL)
+    *out_number = g_steal_pointer (&number);
+  return g_steal_pointer (&id);
+}
+
+/* ------------------------------------------------------------------ */
+/* Void */
+
+/* The sale's shift, inside the transaction. */
+static gboolean
+sale_shift (PosDatabase *db,
+            const char  *sale_id,
+            char       **out_shift_id,
+            GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = pos_database_prepare_cached (db, "SELECT shift_id FROM sales WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  pos_database_bind_text (stmt, 1, sale_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *out_shift_id = _pos_sales_column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return pos_database_set_error (db, error, _("Cannot read the sale"));
+  return TRUE;
+}
+
+static gboolean
+void_in_transaction (PosDatabase        *db,
+                     const PosStoreInfo *info,
+                     const char         *sale_key,
+                     const char         *reason,
+                     const char         *approval_id,
+                     const char         *id,
+                     gint64              now,
+                     char              **out_number,
+                     GError            **error)
+{
+  g_autoptr(PosSaleRecord) sale = NULL;
+  g_autoptr(GArray) items = g_array_new (FALSE, TRUE, sizeof (PosReturnItem));
+  g_autofree char *staff_id = NULL;
+  g_autofree char *shift_id = NULL;
+  g_autofree char *sale_shift_id = NULL;
+  g_autofree char *approver = NULL;
+  g_autofree char *what = NULL;
+  g_autofree char *full_reason = NULL;
+  g_autofree char *number = NULL;
+  ReturnPlan plan = { 0 };
+  ReturnActor actor;
+  gboolean ok;
+
+  if (!_pos_shifts_require_open (db, &staff_id, &shift_id, error))
+    return FALSE;
+  sale = pos_sales_load (db, sale_key, error);
+  if (sale == NULL)
+    return FALSE;
+  if (g_strcmp0 (sale->kind, "sale") != 0)
+    {
+      g_set_error (error, POS_SALES_ERROR, POS_SALES_ERROR_RETURN_KIND,
+                   _("%s is a return and cannot be voided."), sale->number);
+      return FALSE;
+    }
+  if (!sale_shift (db, sale->id, &sale_shift_id, error))
+    return FALSE;
+  if (g_strcmp0 (sale_shift_id, shift_id) != 0)
+    {
+      g_set_error (error, POS_SALES_ERROR, POS_SALES_ERROR_NOT_VOIDABLE,
+                   _("Sale %s was not made in the shift open now, so it cannot be voided. Make a return instead."),
+                   sale->number);
+      return FALSE;
+    }
+  if (sale->returns->len > 0)
+    {
+      g_set_error (error, POS_SALES_ERROR, POS_SALES_ERROR_NOT_VOIDABLE,
+                   _("Part of sale %s was returned already, so it cannot be voided. Return the rest instead."),
+                   sale->number);
+      return FALSE;
+    }
+
+  what = g_strconcat ("void:", sale->id, NULL);
+  if (!pos_staff_authorize (db, POS_PERMISSION_VOID_SALE, approval_id, what, &approver, error))
+    return FALSE;
+
+  for (guint i = 0; i < sale->lines->len; i++)
+    {
+      const PosSaleLine *l = g_ptr_array_index (sale->lines, i);
+      PosReturnItem item = { l->line_no, l->quantity };
+
+      g_array_append_val (items, item);
+    }
+  full_reason = reason != NULL && *reason != '\0' ? g_strconcat ("void: ", reason, NULL) : g_strdup ("void");
+
+  actor = (ReturnActor) { staff_id, shift_id, "sale.void", approver };
+  ok = build_plan (db, sale->id, (const PosReturnItem *) (gpointer) items->data, items->len, &plan, error);
+  if (ok)
+    {
+      number = _pos_sales_next_number (db, info, "return", error);
+      ok = number != NULL &&
+           write_return (db, &plan, info, &actor, POS_REFUND_ORIGINAL_TENDER, full_reason, id, number, now, error);
+    }
+  return_plan_clear (&plan);
+  if (ok && out_number != NULL)
+    *out_number = g_steal_pointer (&number);
+  return ok;
+}
+
+char *
+pos_sales_void (PosDatabase  *db,
+                const char   *sale_id,
+                const char   *reason,
+                const char   *approval_id,
+                char        **out_number,
+                GError      **error)
+{
+  g_autoptr(PosStoreInfo) info = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *number = NULL;
+  gint64 now;
+
+  g_return_val_if_fail (POS_IS_DATABASE (db), NULL);
+  g_return_val_if_fail (sale_id != NULL, NULL);
+
+  info = _pos_sales_get_store_info (db, error);
+  if (info == NULL)
+    return NULL;
+
+  if (!pos_database_begin (db, error))
+    return NULL;
+  now = pos_now_ms ();
+  id = pos_uuid7_new_at (now);
+  if (!void_in_transaction (db, info, sale_id, reason, approval_id, id, now, &number, error) ||
+      !pos_database_commit_durable (db, error))
+    {
+      pos_database_rollback (db);
+      g_prefix_error (error, _("The sale was not voided (nothing was written): "));
       return NULL;
     }
 

@@ -34,11 +34,14 @@ gboolean     _pos_sales_move_stock      (PosDatabase *db,
                                          gint64       now_ms,
                                          GError     **error);
 /* Loads the committed-in-this-transaction document and writes its audit
- * row and outbox operation (type = action) with the whole document. */
+ * row (audit_action, with approver_id when someone approved it) and its
+ * outbox operation (op_type) with the whole document. */
 gboolean     _pos_sales_record_document (PosDatabase *db,
                                          const char  *id,
-                                         const char  *action,
+                                         const char  *op_type,
+                                         const char  *audit_action,
                                          const char  *reason,
+                                         const char  *approver_id,
                                          GError     **error);
 JsonNode    *_pos_sale_record_to_json_node (const PosSaleRecord *record);
 

@@ -11,6 +11,8 @@
 #include "pos-fts-private.h"
 #include "domain/pos-uuid.h"
 #include "pos-sales-private.h"
+#include "pos-shifts-private.h"
+#include "pos-staff.h"
 
 /* Sales: commit (one durable transaction), park/resume, cancel, history.
  * Returns live in pos-returns.c.
@@ -349,8 +351,10 @@ fail:
 gboolean
 _pos_sales_record_document (PosDatabase *db,
                             const char  *id,
-                            const char  *action,
+                            const char  *op_type,
+                            const char  *audit_action,
                             const char  *reason,
+                            const char  *approver_id,
                             GError     **error)
 {
   g_autoptr(PosSaleRecord) record = NULL;
@@ -377,9 +381,9 @@ _pos_sales_record_document (PosDatabase *db,
   node = json_builder_get_root (b);
   audit = json_to_string (node, FALSE);
 
-  if (!pos_database_audit (db, action, record->kind, id, reason, audit, error))
+  if (!pos_database_audit_full (db, audit_action, record->kind, id, reason, audit, approver_id, error))
     return FALSE;
-  return pos_database_enqueue_outbox (db, action, id, json, error);
+  return pos_database_enqueue_outbox (db, op_type, id, json, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -417,14 +421,193 @@ lookup_approx_rate (PosDatabase *db,
   return rate;
 }
 
+/* ---- What the cart needs beyond the cashier's own permissions ---- */
+
+#define DEFAULT_DISCOUNT_LIMIT_BP 1000
+
+static gint64
+discount_limit_bp (PosDatabase *db)
+{
+  g_autofree char *value = pos_database_get_setting (db, "discount_limit_bp");
+  gint64 limit;
+
+  if (value == NULL || !g_ascii_string_to_signed (value, 10, 0, 10000, &limit, NULL))
+    return DEFAULT_DISCOUNT_LIMIT_BP;
+  return limit;
+}
+
+/* A discount of kind/value that came to amount on base: above limit_bp?
+ * A percentage is compared as typed (rounding cannot push it over). */
 static gboolean
-commit_in_transaction (PosDatabase        *db,
-                       PosCart            *cart,
-                       const PosStoreInfo *info,
-                       const char         *id,
-                       const char         *number,
-                       gint64              now,
-                       GError            **error)
+discount_above (PosDiscountKind kind,
+                gint64          value,
+                gint64          amount,
+                gint64          base,
+                gint64          limit_bp)
+{
+  switch (kind)
+    {
+    case POS_DISCOUNT_PERCENT:
+      return value > limit_bp;
+    case POS_DISCOUNT_AMOUNT:
+      return (__int128) amount * 10000 > (__int128) limit_bp * MAX (base, 0);
+    case POS_DISCOUNT_NONE:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+pos_sales_cart_needs (PosDatabase   *db,
+                      PosCart       *cart,
+                      PosPermission  permission)
+{
+  gint64 limit;
+  PosCartTotals totals;
+
+  g_return_val_if_fail (POS_IS_DATABASE (db), FALSE);
+  g_return_val_if_fail (POS_IS_CART (cart), FALSE);
+
+  if (permission != POS_PERMISSION_PRICE_OVERRIDE && permission != POS_PERMISSION_DISCOUNT_ABOVE_LIMIT)
+    return FALSE;
+  limit = discount_limit_bp (db);
+  for (guint i = 0; i < pos_cart_get_n_lines (cart); i++)
+    {
+      PosCartLine *line = pos_cart_get_line (cart, i);
+
+      if (permission == POS_PERMISSION_PRICE_OVERRIDE && pos_cart_line_get_price_overridden (line))
+        return TRUE;
+      if (permission == POS_PERMISSION_DISCOUNT_ABOVE_LIMIT &&
+          discount_above (pos_cart_line_get_discount_kind (line), pos_cart_line_get_discount_value (line),
+                          pos_cart_line_get_line_discount (line), pos_cart_line_get_gross (line), limit))
+        return TRUE;
+    }
+  if (permission != POS_PERMISSION_DISCOUNT_ABOVE_LIMIT)
+    return FALSE;
+  pos_cart_get_totals (cart, &totals);
+  return discount_above (pos_cart_get_discount_kind (cart), pos_cart_get_discount_value (cart),
+                         totals.sale_discount, totals.subtotal - totals.line_discounts, limit);
+}
+
+typedef struct {
+  char *override_json;     /* lines whose price was overridden, or NULL */
+  char *override_approver;
+  char *discount_json;     /* discounts above the limit, or NULL */
+  char *discount_approver;
+} CartChecks;
+
+static void
+cart_checks_clear (CartChecks *c)
+{
+  g_clear_pointer (&c->override_json, g_free);
+  g_clear_pointer (&c->override_approver, g_free);
+  g_clear_pointer (&c->discount_json, g_free);
+  g_clear_pointer (&c->discount_approver, g_free);
+}
+
+static char *
+builder_to_string (JsonBuilder *b)
+{
+  g_autoptr(JsonNode) node = json_builder_get_root (b);
+
+  return json_to_string (node, FALSE);
+}
+
+/* Inside the transaction: price overrides need price_override, discounts
+ * above the limit need discount_above_limit (the signed-in person's or the
+ * cart's approval, used for "sale:<id>"). */
+static gboolean
+authorize_cart (PosDatabase *db,
+                PosCart     *cart,
+                const char  *sale_id,
+                CartChecks  *out,
+                GError     **error)
+{
+  g_autoptr(JsonBuilder) over = json_builder_new ();
+  g_autoptr(JsonBuilder) disc = json_builder_new ();
+  g_autofree char *what = g_strconcat ("sale:", sale_id, NULL);
+  gint64 limit = discount_limit_bp (db);
+  guint n_over = 0, n_disc = 0;
+  PosCartTotals totals;
+
+  pos_cart_get_totals (cart, &totals);
+
+  json_builder_begin_object (over);
+  json_builder_set_member_name (over, "lines");
+  json_builder_begin_array (over);
+  json_builder_begin_object (disc);
+  pos_json_add_int (disc, "limit_bp", limit);
+  json_builder_set_member_name (disc, "lines");
+  json_builder_begin_array (disc);
+
+  for (guint i = 0; i < pos_cart_get_n_lines (cart); i++)
+    {
+      PosCartLine *line = pos_cart_get_line (cart, i);
+
+      if (pos_cart_line_get_price_overridden (line))
+        {
+          json_builder_begin_object (over);
+          pos_json_add_int (over, "line_no", i + 1);
+          pos_json_add_string (over, "sku", pos_cart_line_get_sku (line));
+          pos_json_add_int (over, "catalog_price", pos_cart_line_get_catalog_price (line));
+          pos_json_add_int (over, "unit_price", pos_cart_line_get_unit_price (line));
+          json_builder_end_object (over);
+          n_over++;
+        }
+      if (discount_above (pos_cart_line_get_discount_kind (line), pos_cart_line_get_discount_value (line),
+                          pos_cart_line_get_line_discount (line), pos_cart_line_get_gross (line), limit))
+        {
+          json_builder_begin_object (disc);
+          pos_json_add_int (disc, "line_no", i + 1);
+          pos_json_add_string (disc, "sku", pos_cart_line_get_sku (line));
+          pos_json_add_int (disc, "gross", pos_cart_line_get_gross (line));
+          pos_json_add_int (disc, "discount", pos_cart_line_get_line_discount (line));
+          json_builder_end_object (disc);
+          n_disc++;
+        }
+    }
+  json_builder_end_array (over);
+  json_builder_end_object (over);
+  json_builder_end_array (disc);
+
+  if (discount_above (pos_cart_get_discount_kind (cart), pos_cart_get_discount_value (cart),
+                      totals.sale_discount, totals.subtotal - totals.line_discounts, limit))
+    {
+      pos_json_add_int (disc, "sale_discount", totals.sale_discount);
+      pos_json_add_int (disc, "subtotal", totals.subtotal - totals.line_discounts);
+      n_disc++;
+    }
+  json_builder_end_object (disc);
+
+  if (n_over > 0)
+    {
+      if (!pos_staff_authorize (db, POS_PERMISSION_PRICE_OVERRIDE,
+                                pos_cart_get_approval (cart, pos_permission_to_string (POS_PERMISSION_PRICE_OVERRIDE)),
+                                what, &out->override_approver, error))
+        return FALSE;
+      out->override_json = builder_to_string (over);
+    }
+  if (n_disc > 0)
+    {
+      if (!pos_staff_authorize (db, POS_PERMISSION_DISCOUNT_ABOVE_LIMIT,
+                                pos_cart_get_approval (cart, pos_permission_to_string (POS_PERMISSION_DISCOUNT_ABOVE_LIMIT)),
+                                what, &out->discount_approver, error))
+        return FALSE;
+      out->discount_json = builder_to_string (disc);
+    }
+  return TRUE;
+}
+
+static gboolean
+write_sale (PosDatabase        *db,
+            PosCart            *cart,
+            const PosStoreInfo *info,
+            const char         *staff_id,
+            const char         *shift_id,
+            const char         *id,
+            const char         *number,
+            gint64              now,
+            GError            **error)
 {
   PosCartTotals totals;
   sqlite3_stmt *stmt;
@@ -439,8 +622,8 @@ commit_in_transaction (PosDatabase        *db,
   stmt = pos_database_prepare_cached (db,
       "INSERT INTO sales (id, number, kind, store_id, terminal_id, staff_id, customer_id, currency, "
       "tax_mode, subtotal, line_discounts, sale_discount, total, tax_total, approx_tax, paid, "
-      "change_given, note, created_at, business_date) "
-      "VALUES (?1, ?2, 'sale', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, ?16, ?17, ?18)",
+      "change_given, note, created_at, business_date, shift_id) "
+      "VALUES (?1, ?2, 'sale', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, ?16, ?17, ?18, ?19)",
       error);
   if (stmt == NULL)
     return FALSE;
@@ -448,7 +631,7 @@ commit_in_transaction (PosDatabase        *db,
   pos_database_bind_text (stmt, 2, number);
   pos_database_bind_text (stmt, 3, info->store_id);
   pos_database_bind_text (stmt, 4, info->terminal_id);
-  pos_database_bind_text (stmt, 5, info->staff_id);
+  pos_database_bind_text (stmt, 5, staff_id);
   pos_database_bind_text (stmt, 6, pos_cart_get_customer_id (cart));
   pos_database_bind_text (stmt, 7, pos_cart_get_currency (cart));
   pos_database_bind_text (stmt, 8, mode == POS_TAX_EXCLUSIVE ? "exclusive" : "inclusive");
@@ -462,6 +645,7 @@ commit_in_transaction (PosDatabase        *db,
   pos_database_bind_text (stmt, 16, pos_cart_get_note (cart));
   sqlite3_bind_int64 (stmt, 17, now);
   pos_database_bind_text (stmt, 18, business_date);
+  pos_database_bind_text (stmt, 19, shift_id);
   if (!_pos_sales_step_done (db, stmt, _("Cannot save the sale"), error))
     return FALSE;
 
@@ -551,7 +735,37 @@ commit_in_transaction (PosDatabase        *db,
   if (!_pos_sales_step_done (db, stmt, _("Cannot save the sale"), error))
     return FALSE;
 
-  return _pos_sales_record_document (db, id, "sale.create", NULL, error);
+  return _pos_sales_record_document (db, id, "sale.create", "sale.create", NULL, NULL, error);
+}
+
+static gboolean
+commit_in_transaction (PosDatabase        *db,
+                       PosCart            *cart,
+                       const PosStoreInfo *info,
+                       const char         *staff_id,
+                       const char         *shift_id,
+                       const char         *id,
+                       const char         *number,
+                       gint64              now,
+                       GError            **error)
+{
+  CartChecks checks = { 0 };
+  gboolean ok;
+
+  if (!authorize_cart (db, cart, id, &checks, error))
+    {
+      cart_checks_clear (&checks);
+      return FALSE;
+    }
+  ok = write_sale (db, cart, info, staff_id, shift_id, id, number, now, error) &&
+       (checks.override_json == NULL ||
+        pos_database_audit_full (db, "sale.price_override", "sale", id, NULL, checks.override_json,
+                                 checks.override_approver, error)) &&
+       (checks.discount_json == NULL ||
+        pos_database_audit_full (db, "sale.discount_above_limit", "sale", id, NULL, checks.discount_json,
+                                 checks.discount_approver, error));
+  cart_checks_clear (&checks);
+  return ok;
 }
 
 char *
@@ -563,6 +777,8 @@ pos_sales_commit (PosDatabase *db,
   g_autoptr(PosStoreInfo) info = NULL;
   g_autofree char *id = NULL;
   g_autofree char *number = NULL;
+  g_autofree char *staff_id = NULL;
+  g_autofree char *shift_id = NULL;
   gint64 now;
 
   g_return_val_if_fail (POS_IS_DATABASE (db), NULL);
@@ -597,9 +813,10 @@ pos_sales_commit (PosDatabase *db,
 
   now = pos_now_ms ();
   id = pos_uuid7_new_at (now);
-  number = _pos_sales_next_number (db, info, "sale", error);
+  if (_pos_shifts_require_open (db, &staff_id, &shift_id, error))
+    number = _pos_sales_next_number (db, info, "sale", error);
   if (number == NULL ||
-      !commit_in_transaction (db, cart, info, id, number, now, error) ||
+      !commit_in_transaction (db, cart, info, staff_id, shift_id, id, number, now, error) ||
       !pos_database_commit_durable (db, error))
     {
       pos_database_rollback (db);
@@ -857,25 +1074,53 @@ fail:
   return NULL;
 }
 
+/* Who looks at the parked sales: the signed-in person (NULL when nobody)
+ * and whether they see everyone's (a manager). */
+static gboolean
+parked_viewer (PosDatabase *db,
+               char       **out_staff_id,
+               gboolean    *out_sees_all,
+               GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(PosStaff) current = pos_staff_get_current (db, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  *out_staff_id = current != NULL ? g_strdup (current->id) : NULL;
+  *out_sees_all = current != NULL && current->role == POS_ROLE_MANAGER;
+  return TRUE;
+}
+
 GPtrArray *
 pos_sales_list_parked (PosDatabase *db,
                        GError     **error)
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) pos_parked_sale_free);
   g_autofree char *terminal_id = NULL;
+  g_autofree char *staff_id = NULL;
+  gboolean sees_all = FALSE;
   sqlite3_stmt *stmt;
   int rc;
 
   g_return_val_if_fail (POS_IS_DATABASE (db), NULL);
 
+  if (!parked_viewer (db, &staff_id, &sees_all, error))
+    return NULL;
   terminal_id = pos_database_get_setting (db, "terminal_id");
   stmt = pos_database_prepare_cached (db,
       "SELECT p.id, p.label, s.name, p.created_at, p.total, p.currency, p.n_lines "
       "FROM parked_sales p LEFT JOIN staff s ON s.id = p.staff_id "
-      "WHERE ?1 IS NULL OR p.terminal_id = ?1 ORDER BY p.created_at, p.id", error);
+      "WHERE (?1 IS NULL OR p.terminal_id = ?1) "
+      "AND (?2 OR p.staff_id IS NULL OR p.staff_id = ?3) ORDER BY p.created_at, p.id", error);
   if (stmt == NULL)
     return NULL;
   pos_database_bind_text (stmt, 1, terminal_id);
+  sqlite3_bind_int (stmt, 2, sees_all ? 1 : 0);
+  pos_database_bind_text (stmt, 3, staff_id);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -908,6 +1153,10 @@ pos_sales_resume (PosDatabase *db,
 {
   g_autoptr(PosCart) cart = NULL;
   g_autofree char *json = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *owner_name = NULL;
+  g_autofree char *staff_id = NULL;
+  gboolean sees_all = FALSE;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -916,14 +1165,22 @@ pos_sales_resume (PosDatabase *db,
 
   if (!pos_database_begin (db, error))
     return NULL;
+  if (!parked_viewer (db, &staff_id, &sees_all, error))
+    goto fail;
 
-  stmt = pos_database_prepare_cached (db, "SELECT cart FROM parked_sales WHERE id = ?", error);
+  stmt = pos_database_prepare_cached (db,
+      "SELECT p.cart, p.staff_id, s.name FROM parked_sales p LEFT JOIN staff s ON s.id = p.staff_id "
+      "WHERE p.id = ?", error);
   if (stmt == NULL)
     goto fail;
   pos_database_bind_text (stmt, 1, parked_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    json = _pos_sales_column_dup (stmt, 0);
+    {
+      json = _pos_sales_column_dup (stmt, 0);
+      owner = _pos_sales_column_dup (stmt, 1);
+      owner_name = _pos_sales_column_dup (stmt, 2);
+    }
   else if (rc != SQLITE_DONE)
     pos_database_set_error (db, error, _("Cannot read the parked sale"));
   else
@@ -933,6 +1190,13 @@ pos_sales_resume (PosDatabase *db,
   sqlite3_reset (stmt);
   if (json == NULL)
     goto fail;
+  if (owner != NULL && !sees_all && g_strcmp0 (owner, staff_id) != 0)
+    {
+      g_set_error (error, POS_STAFF_ERROR, POS_STAFF_ERROR_PERMISSION,
+                   _("This sale was parked by %s. Only they or a manager can resume it."),
+                   owner_name != NULL ? owner_name : owner);
+      goto fail;
+    }
 
   cart = pos_cart_new_from_json (json, error);
   if (cart == NULL)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "pos-database.h"
+#include "pos-staff.h"
 #include "domain/pos-cart.h"
 
 G_BEGIN_DECLS
@@ -16,13 +17,24 @@ typedef enum {
   POS_SALES_ERROR_RETURN_LIMIT,   /* more than was sold (minus earlier returns) */
   POS_SALES_ERROR_RETURN_KIND,    /* a return of a return */
   POS_SALES_ERROR_NO_TERMINAL,    /* database has no store/terminal set up */
+  POS_SALES_ERROR_NOT_VOIDABLE,   /* of another shift, or something was returned already */
 } PosSalesError;
 
 /* Commits the cart as a sale in one durable transaction: the sale, its
  * lines, payments, stock movements (reason 'sale'), stock level deltas,
  * an audit row and an outbox operation of type "sale.create" carrying the
  * whole document as JSON. The sale gets a UUIDv7 id and a number
- * "STORE-TERMINAL-SEQ" (e.g. "001-01-000042"). Returns the id. */
+ * "STORE-TERMINAL-SEQ" (e.g. "001-01-000042"). Returns the id.
+ *
+ * Needs a signed-in person (POS_STAFF_ERROR_NOT_SIGNED_IN) and an open
+ * shift (POS_SHIFTS_ERROR_NONE_OPEN); the sale is theirs and the shift's.
+ * A line whose price was overridden needs price_override, a line or sale
+ * discount above the setting 'discount_limit_bp' (default 1000 = 10 % of
+ * the line's gross, or of the subtotal after line discounts) needs
+ * discount_above_limit: the signed-in person's own, or the cart's approval
+ * for it (pos_cart_set_approval), else POS_STAFF_ERROR_PERMISSION. Each
+ * is audited ('sale.price_override', 'sale.discount_above_limit') with
+ * the approver. */
 char        *pos_sales_commit          (PosDatabase *db,
                                         PosCart     *cart,
                                         char       **out_number,
@@ -38,6 +50,14 @@ char        *pos_sales_commit_finish   (PosDatabase   *db,
                                         GAsyncResult  *result,
                                         char         **out_number,
                                         GError       **error);
+
+/* The cart holds something that needs permission (price_override: a line
+ * whose price was changed; discount_above_limit: a line or sale discount
+ * above the setting 'discount_limit_bp'), whoever is signed in: what the
+ * counter asks an approval for before the commit refuses it. */
+gboolean     pos_sales_cart_needs      (PosDatabase   *db,
+                                        PosCart       *cart,
+                                        PosPermission  permission);
 
 /* Records that a cart was abandoned (audit 'sale.cancel' with its lines and
  * total as data). */
@@ -55,10 +75,14 @@ typedef struct {
 } PosParkedSale;
 void         pos_parked_sale_free      (PosParkedSale *parked);
 
+/* A parked sale keeps its owner (the person signed in when it was
+ * parked): the list shows the signed-in person's own (a manager's shows
+ * all), and only the owner or a manager may resume it
+ * (POS_STAFF_ERROR_PERMISSION). */
 char        *pos_sales_park            (PosDatabase *db, PosCart *cart, const char *label, GError **error);
 GPtrArray   *pos_sales_list_parked     (PosDatabase *db, GError **error);   /* of PosParkedSale*, oldest first */
-/* Rebuilds the cart (lines, discounts, notes, customer, payments) and
- * deletes the parked row, in one transaction. */
+/* Rebuilds the cart (lines, discounts, notes, customer, payments,
+ * approvals) and deletes the parked row, in one transaction. */
 PosCart     *pos_sales_resume          (PosDatabase *db, const char *parked_id, GError **error);
 
 /* ---- History ---- */
@@ -165,13 +189,27 @@ typedef struct {
  * paid total pro rata (net of line and sale discounts), never more than
  * sold minus already returned; stock back (reason 'return'); payments are
  * negative amounts by the refund method; audit and outbox "return.create".
- * Returns the new return's id, number in out_number. */
+ * Returns the new return's id, number in out_number. Like a sale it needs
+ * a signed-in person and an open shift (it counts in that shift), and the
+ * refund permission: the person's own or approval_id's. */
 char        *pos_returns_commit        (PosDatabase         *db,
                                         const char          *sale_id,
                                         const PosReturnItem *items,
                                         guint                n_items,
                                         PosRefundMethod      method,
                                         const char          *reason,
+                                        const char          *approval_id,
+                                        char               **out_number,
+                                        GError             **error);
+/* Voids a paid sale: a return of everything to the original tender, with
+ * the reason "void: <reason>", audited 'sale.void' (the outbox carries
+ * "return.create"). Needs void_sale (the person's own or approval_id's);
+ * only a sale of the shift open now, with nothing returned yet
+ * (POS_SALES_ERROR_NOT_VOIDABLE). Returns the return's id. */
+char        *pos_sales_void            (PosDatabase         *db,
+                                        const char          *sale_id,
+                                        const char          *reason,
+                                        const char          *approval_id,
                                         char               **out_number,
                                         GError             **error);
 /* How much would be refunded for these items, without writing. */

@@ -838,8 +838,8 @@ apply_staff (PosSyncApplier      *self,
              GError             **error)
 {
   JsonObject *o = json_node_get_object (c->data);
-  const char *store_id, *code, *name, *role, *badge;
-  gboolean active;
+  const char *store_id, *code, *name, *role, *badge, *pin_hash;
+  gboolean active, has_pin_hash;
   gint64 held, version;
   sqlite3_stmt *stmt;
 
@@ -861,8 +861,15 @@ apply_staff (PosSyncApplier      *self,
       !get_str (o, "name", TRUE, &name, c, error) ||
       !get_str (o, "role", TRUE, &role, c, error) ||
       !get_str (o, "badge_code", FALSE, &badge, c, error) ||
+      !get_str (o, "pin_hash", FALSE, &pin_hash, c, error) ||
       !get_bool (o, "active", TRUE, &active, c, error))
     return FALSE;
+  /* pin_hash: a string sets it; null or absent keeps the local one (a PIN
+   * set here and not yet acknowledged, a central that does not carry
+   * PINs), as the central does with a staff.upsert. */
+  if (pin_hash != NULL && *pin_hash == '\0')
+    pin_hash = NULL;
+  has_pin_hash = pin_hash != NULL;
   if (!g_str_equal (role, "cashier") && !g_str_equal (role, "supervisor") && !g_str_equal (role, "manager"))
     return bad (error, c, "role", _("is not cashier, supervisor or manager"));
 
@@ -884,12 +891,15 @@ apply_staff (PosSyncApplier      *self,
           !exec_text (self, "UPDATE staff SET badge_code = NULL WHERE badge_code = ?1 AND id <> ?2",
                       badge, c->id, error))
         return FALSE;
+      /* failed_attempts and locked_until are this terminal's own: never
+       * touched by a change from the central. */
       stmt = prep (self,
-          "INSERT INTO staff (id, store_id, code, name, role, badge_code, active, version, updated_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+          "INSERT INTO staff (id, store_id, code, name, role, badge_code, active, version, updated_at, pin_hash) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
           "ON CONFLICT (id) DO UPDATE SET store_id = excluded.store_id, code = excluded.code, "
           "name = excluded.name, role = excluded.role, badge_code = excluded.badge_code, "
-          "active = excluded.active, version = excluded.version, updated_at = excluded.updated_at", error);
+          "active = excluded.active, version = excluded.version, updated_at = excluded.updated_at, "
+          "pin_hash = CASE WHEN ?11 THEN excluded.pin_hash ELSE staff.pin_hash END", error);
       if (stmt == NULL)
         return FALSE;
       pos_database_bind_text (stmt, 1, c->id);
@@ -901,6 +911,8 @@ apply_staff (PosSyncApplier      *self,
       sqlite3_bind_int (stmt, 7, active ? 1 : 0);
       sqlite3_bind_int64 (stmt, 8, version);
       sqlite3_bind_int64 (stmt, 9, pos_now_ms ());
+      pos_database_bind_text (stmt, 10, pin_hash);
+      sqlite3_bind_int (stmt, 11, has_pin_hash ? 1 : 0);
       if (!run (self, stmt, error))
         return FALSE;
     }
@@ -1701,12 +1713,15 @@ pos_sync_applier_sweep (PosSyncApplier *self,
     "  AND id NOT IN (SELECT tax_class_id FROM products);"
     "DELETE FROM barcode_rules WHERE central_id IS NULL OR central_id NOT IN " SEEN ("barcode_rule") ";";
   static const char stores[] =
-    "DELETE FROM staff WHERE id NOT IN " SEEN ("staff")
+    /* Someone added here and not yet acknowledged stays as is. */
+    "DELETE FROM staff WHERE id NOT IN " SEEN ("staff") " AND id NOT IN " UNSENT
     "  AND id NOT IN (SELECT staff_id FROM sales WHERE staff_id IS NOT NULL"
     "    UNION SELECT staff_id FROM shifts UNION SELECT closed_by FROM shifts WHERE closed_by IS NOT NULL"
     "    UNION SELECT staff_id FROM cash_movements WHERE staff_id IS NOT NULL"
-    "    UNION SELECT staff_id FROM parked_sales WHERE staff_id IS NOT NULL);"
-    "UPDATE staff SET active = 0 WHERE id NOT IN " SEEN ("staff") ";"
+    "    UNION SELECT staff_id FROM parked_sales WHERE staff_id IS NOT NULL"
+    "    UNION SELECT approver_id FROM approvals UNION SELECT staff_id FROM approvals WHERE staff_id IS NOT NULL"
+    "    UNION SELECT changed_by FROM role_permissions WHERE changed_by IS NOT NULL);"
+    "UPDATE staff SET active = 0 WHERE id NOT IN " SEEN ("staff") " AND id NOT IN " UNSENT ";"
     "DELETE FROM terminals WHERE id NOT IN " SEEN ("terminal")
     "  AND id IS NOT (SELECT value FROM settings WHERE key = 'terminal_id')"
     "  AND id NOT IN (SELECT terminal_id FROM sales UNION SELECT terminal_id FROM shifts"

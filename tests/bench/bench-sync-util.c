@@ -17,6 +17,7 @@
 #include "domain/pos-sync-wire.h"
 #include "terminal/pos-catalog.h"
 #include "terminal/pos-sales.h"
+#include "terminal/pos-shifts.h"
 #include "terminal/pos-sync-engine.h"
 
 static CentralHarness *current_harness;
@@ -524,6 +525,53 @@ bench_terminal_new (CentralHarness *h,
   return g_steal_pointer (&path);
 }
 
+/* Sales need someone signed in and an open shift: a seller of the
+ * terminal's store is made here when nobody is (the benchmarks' central has
+ * no staff), and opens a shift. */
+#define BENCH_SELLER "0190be0c-0000-7000-8000-00000000c0de"
+
+static gboolean
+counter_open (PosDatabase *db,
+              GError     **error)
+{
+  g_autofree char *staff = pos_database_get_staff_id (db);
+  g_autofree char *shift = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (staff == NULL)
+    {
+      g_autofree char *store = pos_database_get_setting (db, "store_id");
+      sqlite3_stmt *stmt = pos_database_prepare_cached (db,
+          "INSERT INTO staff (id, store_id, code, name, role) VALUES (?1, ?2, 'BENCH-SELLER', 'Vendedor', 'supervisor') "
+          "ON CONFLICT (id) DO UPDATE SET active = 1", error);
+
+      if (stmt == NULL)
+        return FALSE;
+      pos_database_bind_text (stmt, 1, BENCH_SELLER);
+      pos_database_bind_text (stmt, 2, store);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          sqlite3_reset (stmt);
+          return pos_database_set_error (db, error, "adding the seller");
+        }
+      sqlite3_reset (stmt);
+      if (!pos_database_set_setting (db, "staff_id", BENCH_SELLER, error))
+        return FALSE;
+    }
+  shift = pos_shifts_get_open_id (db, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (shift == NULL)
+    {
+      shift = pos_shifts_open (db, NULL, 0, 0, error);
+      return shift != NULL;
+    }
+  return TRUE;
+}
+
 gboolean
 bench_queue_sales (PosDatabase *db,
                    guint        n,
@@ -533,6 +581,8 @@ bench_queue_sales (PosDatabase *db,
   GRand *rand = g_rand_new_with_seed (42);
   gboolean ok = FALSE;
 
+  if (!counter_open (db, error))
+    goto out;
   if (!pos_database_exec (db, "PRAGMA synchronous=OFF", error))
     goto out;
   for (guint i = 0; i < n; i++)

@@ -2,8 +2,9 @@
 #pragma once
 
 /* A minimal store for the sales, returns and receipt tests, the crash test
- * and the commit benchmark: one store, one terminal, one cashier, two tax
- * classes, five products, one customer. Header-only (static inline). */
+ * and the commit benchmark: one store, one terminal, three people (the
+ * supervisor staff-1 signed in, a cashier, a manager), an open shift, two
+ * tax classes, five products, one customer. Header-only (static inline). */
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -18,13 +19,16 @@
 #define FIX_CAFE    4   /* 17,90, 18 %, long name */
 #define FIX_LEITE   5   /*  5,49,  7 % */
 #define FIX_CUSTOMER "0190a0b0-0000-7000-8000-000000000001"
+#define FIX_SHIFT    "0190a0b0-0000-7000-8000-0000000000f1"
+#define FIX_FLOAT    10000   /* the open shift's float, R$ 100,00 */
 
 static const char fixture_sql[] =
   "INSERT INTO stores (id, code, name, legal_name, cnpj, address, city, currency) VALUES "
   " ('store-1', '001', 'Mercado Balcão Centro', 'Balcão Comércio de Alimentos Ltda', '11222333000181',"
   "  'Rua Augusta, 1500 - Consolação', 'São Paulo - SP', 'BRL');"
   "INSERT INTO terminals (id, store_id, code, name) VALUES ('term-1', 'store-1', '01', 'Caixa 1');"
-  "INSERT INTO staff (id, store_id, code, name, role) VALUES ('staff-1', 'store-1', '100', 'Maria Oliveira', 'cashier');"
+  "INSERT INTO staff (id, store_id, code, name, role) VALUES ('staff-1', 'store-1', '100', 'Maria Oliveira', 'supervisor'),"
+  " ('staff-2', 'store-1', '101', 'Paulo Caixa', 'cashier'), ('staff-3', 'store-1', '900', 'Ana Gerente', 'manager');"
   "INSERT INTO tax_classes (id, name, rate_bp, approx_rate_bp) VALUES ('std', 'Padrão', 1800, 3150), ('food', 'Alimentos', 700, 2000);"
   "INSERT INTO products (id, sku, name, unit, weighed, tax_class_id) VALUES "
   " (1, 'ARROZ5', 'Arroz Tipo Um Cinco Quilos', 'un', 0, 'std'),"
@@ -48,9 +52,10 @@ fixture_open_bare (const char *dir)
   return db;
 }
 
-/* Creates dir/terminal.db with the fixture rows. */
+/* Creates dir/terminal.db with the fixture rows, staff-1 signed in, and
+ * no shift open (the shift tests open theirs through the API). */
 static inline PosDatabase *
-fixture_open (const char *dir)
+fixture_open_no_shift (const char *dir)
 {
   g_autoptr(GError) error = NULL;
   PosDatabase *db = fixture_open_bare (dir);
@@ -59,6 +64,25 @@ fixture_open (const char *dir)
       !pos_database_set_setting (db, "store_id", "store-1", &error) ||
       !pos_database_set_setting (db, "terminal_id", "term-1", &error) ||
       !pos_database_set_setting (db, "staff_id", "staff-1", &error))
+    g_error ("fixture: %s", error->message);
+  return db;
+}
+
+/* The same with shift 1 open (float FIX_FLOAT), written as plain rows so
+ * that the outbox and the audit log start empty. */
+static inline PosDatabase *
+fixture_open (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  PosDatabase *db = fixture_open_no_shift (dir);
+
+  if (!pos_database_exec (db,
+        "INSERT INTO shifts (id, terminal_id, staff_id, number, opened_at, opening_float, status) "
+        " VALUES ('" FIX_SHIFT "', 'term-1', 'staff-1', 1, 0, " G_STRINGIFY (FIX_FLOAT) ", 'open');"
+        "INSERT INTO cash_movements (id, shift_id, kind, amount, staff_id, created_at) "
+        " VALUES ('" FIX_SHIFT "-float', '" FIX_SHIFT "', 'float', " G_STRINGIFY (FIX_FLOAT) ", 'staff-1', 0);"
+        "INSERT INTO document_sequences (terminal_id, kind, next_value) VALUES ('term-1', 'shift', 2);",
+        &error))
     g_error ("fixture: %s", error->message);
   return db;
 }

@@ -690,6 +690,10 @@ assert_carts_equal (PosCart *a, PosCart *b)
   ck_assert_int_eq (g_strcmp0 (pos_cart_get_customer_name (a), pos_cart_get_customer_name (b)), 0);
   ck_assert_int_eq (pos_cart_get_discount_kind (a), pos_cart_get_discount_kind (b));
   ck_assert_int_eq (pos_cart_get_discount_value (a), pos_cart_get_discount_value (b));
+  ck_assert_int_eq (g_strcmp0 (pos_cart_get_approval (a, "price_override"),
+                               pos_cart_get_approval (b, "price_override")), 0);
+  ck_assert_int_eq (g_strcmp0 (pos_cart_get_approval (a, "discount_above_limit"),
+                               pos_cart_get_approval (b, "discount_above_limit")), 0);
   ck_assert_uint_eq (pos_cart_get_n_lines (a), pos_cart_get_n_lines (b));
   for (guint i = 0; i < pos_cart_get_n_lines (a); i++)
     {
@@ -702,6 +706,8 @@ assert_carts_equal (PosCart *a, PosCart *b)
       ck_assert_int_eq (pos_cart_line_get_weighed (x), pos_cart_line_get_weighed (y));
       ck_assert_int_eq (pos_cart_line_get_quantity (x), pos_cart_line_get_quantity (y));
       ck_assert_int_eq (pos_cart_line_get_unit_price (x), pos_cart_line_get_unit_price (y));
+      ck_assert_int_eq (pos_cart_line_get_catalog_price (x), pos_cart_line_get_catalog_price (y));
+      ck_assert_int_eq (pos_cart_line_get_price_overridden (x), pos_cart_line_get_price_overridden (y));
       ck_assert_uint_eq (pos_cart_line_get_tax_rate_bp (x), pos_cart_line_get_tax_rate_bp (y));
       ck_assert_int_eq (pos_cart_line_get_discount_kind (x), pos_cart_line_get_discount_kind (y));
       ck_assert_int_eq (pos_cart_line_get_discount_value (x), pos_cart_line_get_discount_value (y));
@@ -887,6 +893,120 @@ START_TEST (test_json_corrupt)
 }
 END_TEST
 
+START_TEST (test_price_override)
+{
+  g_autoptr(PosCart) cart = pos_cart_new ("BRL", POS_TAX_INCLUSIVE);
+  g_autoptr(PosCartLine) fixed = pos_cart_line_new (9, "PRESUNTO", "Presunto fatiado", "2000090012341",
+                                                    3990, 1200, TRUE);
+  g_autoptr(GError) error = NULL;
+  PosCartLine *line;
+  Signals s;
+  guint pos;
+
+  pos = add (cart, 1, 1990, 1800, FALSE, 3000);
+  line = pos_cart_get_line (cart, pos);
+  ck_assert (!pos_cart_line_get_price_overridden (line));
+  ck_assert_int_eq (pos_cart_line_get_catalog_price (line), 1990);
+
+  watch (cart, &s);
+  ck_assert (pos_cart_set_line_price (cart, pos, 1500, &error));
+  ck_assert_no_error (error);
+  ck_assert_uint_eq (s.n_changed, 1);
+  ck_assert_uint_eq (s.n_items_changed, 1);
+  ck_assert (pos_cart_line_get_price_overridden (line));
+  ck_assert_int_eq (pos_cart_line_get_unit_price (line), 1500);
+  ck_assert_int_eq (pos_cart_line_get_catalog_price (line), 1990);
+  ck_assert_int_eq (pos_cart_line_get_gross (line), 4500);
+  ck_assert_int_eq (totals_of (cart).total, 4500);
+  check_invariants (cart);
+
+  /* An overridden line is not merged with the next scan of the product. */
+  ck_assert_uint_eq (add (cart, 1, 1990, 1800, FALSE, 1000), 1);
+  ck_assert_uint_eq (pos_cart_get_n_lines (cart), 2);
+  ck_assert (!pos_cart_line_get_price_overridden (pos_cart_get_line (cart, 1)));
+
+  /* Back to the catalog price: no longer an override. */
+  ck_assert (pos_cart_set_line_price (cart, pos, 1990, &error));
+  ck_assert (!pos_cart_line_get_price_overridden (line));
+  ck_assert (pos_cart_set_line_price (cart, pos, 0, &error));
+  ck_assert (pos_cart_line_get_price_overridden (line));
+  ck_assert_int_eq (pos_cart_line_get_total (line), 0);
+
+  /* Refused: negative, absurd, below an amount discount, a label's price. */
+  ck_assert (!pos_cart_set_line_price (cart, pos, -1, &error));
+  ck_assert (g_error_matches (error, POS_CART_ERROR, POS_CART_ERROR_PRICE));
+  g_clear_error (&error);
+  ck_assert (!pos_cart_set_line_price (cart, pos, G_MAXINT64, &error));
+  ck_assert (g_error_matches (error, POS_CART_ERROR, POS_CART_ERROR_PRICE));
+  g_clear_error (&error);
+  ck_assert (pos_cart_set_line_price (cart, pos, 1000, &error));
+  ck_assert (pos_cart_set_line_discount (cart, pos, POS_DISCOUNT_AMOUNT, 2500, &error));
+  ck_assert (!pos_cart_set_line_price (cart, pos, 500, &error));
+  ck_assert (g_error_matches (error, POS_CART_ERROR, POS_CART_ERROR_DISCOUNT));
+  g_clear_error (&error);
+  ck_assert_int_eq (pos_cart_line_get_unit_price (line), 1000);
+  pos_cart_line_set_fixed_gross (fixed, 1234);
+  pos = pos_cart_add_line (cart, fixed, 309);
+  ck_assert (!pos_cart_set_line_price (cart, pos, 100, &error));
+  ck_assert (g_error_matches (error, POS_CART_ERROR, POS_CART_ERROR_PRICE));
+  check_invariants (cart);
+}
+END_TEST
+
+START_TEST (test_approvals_json)
+{
+  g_autoptr(PosCart) cart = build_rich_cart ();
+  g_autoptr(PosCart) copy = NULL;
+  g_autoptr(PosCart) old = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *json2 = NULL;
+  g_autoptr(GString) legacy = NULL;
+
+  ck_assert_ptr_null (pos_cart_get_approval (cart, "price_override"));
+  ck_assert (pos_cart_set_line_price (cart, 3, 450, &error));
+  pos_cart_set_approval (cart, "price_override", "0190a1b2-0000-7000-8000-00000000000a");
+  pos_cart_set_approval (cart, "discount_above_limit", "0190a1b2-0000-7000-8000-00000000000b");
+  pos_cart_set_approval (cart, "refund", "x");
+  pos_cart_set_approval (cart, "refund", NULL);
+  ck_assert_ptr_null (pos_cart_get_approval (cart, "refund"));
+  ck_assert_str_eq (pos_cart_get_approval (cart, "price_override"), "0190a1b2-0000-7000-8000-00000000000a");
+
+  json = pos_cart_to_json (cart);
+  ck_assert_ptr_nonnull (strstr (json, "\"approvals\":{\"discount_above_limit\":\"0190a1b2-0000-7000-8000-00000000000b\","
+                                       "\"price_override\":\"0190a1b2-0000-7000-8000-00000000000a\"}"));
+  ck_assert_ptr_nonnull (strstr (json, "\"unit_price\":450,\"catalog_price\":500,\"price_overridden\":true"));
+  copy = pos_cart_new_from_json (json, &error);
+  ck_assert_no_error (error);
+  assert_carts_equal (cart, copy);
+  ck_assert (pos_cart_line_get_price_overridden (pos_cart_get_line (copy, 3)));
+  json2 = pos_cart_to_json (copy);
+  ck_assert_str_eq (json, json2);
+
+  expect_bad_edit (json, "\"catalog_price\":500", "\"catalog_price\":-500");
+  expect_bad_edit (json, "\"catalog_price\":500", "\"catalog_price\":\"500\"");
+  expect_bad_edit (json, "\"approvals\":{", "\"approvals\":[],\"z\":{");
+  expect_bad_edit (json, "\"price_override\":\"0190", "\"price_override\":7,\"q\":\"0190");
+
+  /* A document parked before approvals and overrides existed. */
+  legacy = g_string_new (json);
+  g_string_replace (legacy, ",\"catalog_price\":500", "", 0);
+  g_string_replace (legacy, ",\"catalog_price\":1990", "", 0);
+  g_string_replace (legacy, "\"approvals\":{\"discount_above_limit\":\"0190a1b2-0000-7000-8000-00000000000b\","
+                            "\"price_override\":\"0190a1b2-0000-7000-8000-00000000000a\"},", "", 0);
+  ck_assert_ptr_null (strstr (legacy->str, "approvals"));
+  old = pos_cart_new_from_json (legacy->str, &error);
+  ck_assert_no_error (error);
+  ck_assert_ptr_null (pos_cart_get_approval (old, "price_override"));
+  ck_assert (!pos_cart_line_get_price_overridden (pos_cart_get_line (old, 3)));
+  ck_assert_int_eq (pos_cart_line_get_catalog_price (pos_cart_get_line (old, 3)), 450);
+
+  /* Clearing the cart drops them. */
+  pos_cart_clear (cart);
+  ck_assert_ptr_null (pos_cart_get_approval (cart, "price_override"));
+}
+END_TEST
+
 static Suite *
 cart_suite (void)
 {
@@ -911,6 +1031,8 @@ cart_suite (void)
   tcase_add_test (tc, test_json_round_trip);
   tcase_add_test (tc, test_json_round_trip_variants);
   tcase_add_test (tc, test_json_corrupt);
+  tcase_add_test (tc, test_price_override);
+  tcase_add_test (tc, test_approvals_json);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -391,6 +391,14 @@ START_TEST (test_audit_and_outbox)
   ck_assert_int_eq (query_int (db, "SELECT count(*) FROM audit_log"), 1);
   term = query_text (db, "SELECT terminal_id FROM audit_log");
   ck_assert_str_eq (term, "t9");
+  /* every row goes up to the central as 'audit.append', its uuid the entity */
+  ck_assert_int_eq (query_int (db, "SELECT count(*) FROM outbox o JOIN audit_log a ON a.uuid = o.entity_id "
+                                   "WHERE o.type = 'audit.append' AND json_extract (o.payload, '$.id') = a.uuid "
+                                   "AND json_extract (o.payload, '$.action') = 'sale.void' "
+                                   "AND json_extract (o.payload, '$.terminal_id') = 't9' "
+                                   "AND json_extract (o.payload, '$.reason') = 'cliente desistiu' "
+                                   "AND json_extract (o.payload, '$.data.n') = 1 "
+                                   "AND json_extract (o.payload, '$.occurred_at') = a.occurred_at"), 1);
   /* append-only */
   ck_assert (!pos_database_exec (db, "DELETE FROM audit_log", &error));
   ck_assert_ptr_nonnull (error);
@@ -400,7 +408,7 @@ START_TEST (test_audit_and_outbox)
 
   ck_assert (pos_database_enqueue_outbox (db, "sale.create", "s1", "{\"a\":1}", &error));
   ck_assert (pos_database_enqueue_outbox (db, "sale.create", "s2", NULL, &error));
-  ck_assert_int_eq (query_int (db, "SELECT count(*) FROM outbox WHERE status = 'pending'"), 2);
+  ck_assert_int_eq (query_int (db, "SELECT count(*) FROM outbox WHERE status = 'pending' AND type = 'sale.create'"), 2);
   op1 = query_text (db, "SELECT op_id FROM outbox WHERE entity_id = 's1'");
   op2 = query_text (db, "SELECT op_id FROM outbox WHERE entity_id = 's2'");
   ck_assert (pos_uuid_is_valid (op1));
@@ -414,7 +422,7 @@ START_TEST (test_audit_and_outbox)
   ck_assert (pos_database_enqueue_outbox (db, "x", "s3", "{}", &error));
   ck_assert (pos_database_audit (db, "x", NULL, NULL, NULL, NULL, &error));
   pos_database_rollback (db);
-  ck_assert_int_eq (query_int (db, "SELECT count(*) FROM outbox"), 2);
+  ck_assert_int_eq (query_int (db, "SELECT count(*) FROM outbox"), 3);
   ck_assert_int_eq (query_int (db, "SELECT count(*) FROM audit_log"), 1);
 }
 END_TEST

@@ -11,6 +11,7 @@
 #include "domain/pos-cpf.h"
 #include "terminal/pos-catalog.h"
 #include "terminal/pos-demo-data.h"
+#include "terminal/pos-staff.h"
 #include "test-tmpdir.h"
 
 #define N_PRODUCTS  400
@@ -140,6 +141,13 @@ START_TEST (test_counts_and_store)
   ck_assert_ptr_nonnull (info->receipt_header);
   ck_assert_ptr_nonnull (info->receipt_footer);
   ck_assert_int_eq (count (db, "SELECT role = 'cashier' FROM staff WHERE id = (SELECT value FROM settings WHERE key = 'staff_id')"), 1);
+  /* The demo staff sign in with the README's PINs (cashier 1001: 1111). */
+  ck_assert_int_eq (count (db, "SELECT count(*) FROM staff WHERE pin_hash LIKE '$argon2id$%'"), 3);
+  {
+    g_autoptr(PosStaff) cashier = pos_staff_sign_in_pin (db, "1001", "1111", &error);
+    ck_assert_msg (cashier != NULL, "%s", error != NULL ? error->message : "");
+    ck_assert_int_eq (cashier->role, POS_ROLE_CASHIER);
+  }
 
   /* sale arithmetic is consistent */
   ck_assert_int_eq (count (db, "SELECT count(*) FROM sales s WHERE total != (SELECT sum(total) FROM sale_lines l WHERE l.sale_id = s.id)"), 0);

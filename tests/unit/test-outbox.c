@@ -13,6 +13,7 @@
 #include "terminal/pos-sync-engine.h"
 #include "sales-fixture.h"
 #include "fake-central.h"
+#include "terminal/pos-staff.h"
 
 /* The outbox and pushing it: batching, blocking behind a dead letter,
  * acknowledging stock, retries; the engine's one-shot against a scripted
@@ -143,8 +144,13 @@ START_TEST (test_batching_and_blocking)
   }
 
   /* The manager retries: it goes first again, the held one follows. */
-  ck_assert (pos_outbox_retry (db, 1, &error));
-  ck_assert (!pos_outbox_retry (db, 1, &error));
+  /* a supervisor may not resend; the manager may */
+  ck_assert (!pos_outbox_retry (db, 1, NULL, &error));
+  ck_assert (g_error_matches (error, POS_STAFF_ERROR, POS_STAFF_ERROR_PERMISSION));
+  g_clear_error (&error);
+  ck_assert (pos_database_set_setting (db, "staff_id", "staff-3", NULL));
+  ck_assert (pos_outbox_retry (db, 1, NULL, &error));
+  ck_assert (!pos_outbox_retry (db, 1, NULL, &error));
   ck_assert (g_error_matches (error, POS_DATABASE_ERROR, POS_DATABASE_ERROR_NOT_FOUND));
   g_clear_error (&error);
   batch = pos_outbox_next_batch (db, POS_SYNC_MAX_BATCH, &error);
@@ -159,21 +165,27 @@ START_TEST (test_ack_moves_stock_once)
   g_autoptr(GError) error = NULL;
   g_autofree char *id = sell (FIX_ARROZ, 3000);
   g_autoptr(GPtrArray) batch = NULL;
+  PosOutboxOp *sale_op = NULL;
 
   ck_assert_int_eq (count ("SELECT local_delta FROM stock_levels WHERE product_id = 1"), -3000);
   batch = pos_outbox_next_batch (db, 10, &error);
-  ck_assert_uint_eq (batch->len, 1);
+  /* The sale and its audit row. */
+  ck_assert_uint_eq (batch->len, 2);
+  for (guint i = 0; i < batch->len; i++)
+    if (g_str_equal (((PosOutboxOp *) g_ptr_array_index (batch, i))->type, "sale.create"))
+      sale_op = g_ptr_array_index (batch, i);
+  ck_assert_ptr_nonnull (sale_op);
 
   for (int twice = 0; twice < 2; twice++)
     {
       ck_assert (pos_database_begin (db, &error));
-      ck_assert (pos_outbox_mark_done (db, g_ptr_array_index (batch, 0), "applied", 5, &error));
+      ck_assert (pos_outbox_mark_done (db, sale_op, "applied", 5, &error));
       ck_assert (pos_database_commit (db, &error));
       ck_assert_int_eq (count ("SELECT local_delta FROM stock_levels WHERE product_id = 1"), 0);
       ck_assert_int_eq (count ("SELECT acknowledged FROM stock_movements"), 1);
     }
   ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status = 'applied' AND acked_at = 5"), 1);
-  ck_assert_uint_eq (pos_outbox_count_pending (db, NULL), 0);
+  ck_assert_uint_eq (pos_outbox_count_pending (db, NULL), 1);   /* the audit row */
 }
 END_TEST
 
@@ -200,10 +212,13 @@ START_TEST (test_conflict_dismissed)
     ck_assert_str_eq (e->status, "conflict");
     ck_assert_str_eq (e->label, "Pickup order WEB-1 to PICKED_UP");
   }
-  /* Retrying a conflict dismisses it; it is not sent again. */
-  ck_assert (pos_outbox_retry (db, 1, &error));
+  /* Retrying a conflict dismisses it; it is not sent again (what goes is
+   * the audit row of the dismissal). */
+  ck_assert (pos_database_set_setting (db, "staff_id", "staff-3", NULL));
+  ck_assert (pos_outbox_retry (db, 1, NULL, &error));
   ck_assert (pos_outbox_get_stats (db, &pending, &oldest, &dead, &error));
-  ck_assert_uint_eq (pending, 0);
+  ck_assert_uint_eq (pending, 1);
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND type = 'audit.append'"), 1);
   ck_assert_uint_eq (dead, 0);
 }
 END_TEST
@@ -215,12 +230,14 @@ START_TEST (test_labels)
   g_autofree char *c = pos_outbox_describe ("customer.upsert", "c-1", "{\"fields\":{\"name\":\"Ana\"}}");
   g_autofree char *d = pos_outbox_describe ("stock.move", "m-1", "not json");
   g_autofree char *e = pos_outbox_describe ("sale.create", "s-9", NULL);
+  g_autofree char *f = pos_outbox_describe ("staff.upsert", "st-1", "{\"name\":\"Rita Nova\",\"pin_hash\":\"x\"}");
 
   ck_assert_str_eq (a, "Sale 001-01-000123");
   ck_assert_str_eq (b, "Return 001-01-D000001");
   ck_assert_str_eq (c, "Customer Ana");
   ck_assert_str_eq (d, "Stock movement of m-1");
   ck_assert_str_eq (e, "Sale s-9");
+  ck_assert_str_eq (f, "Staff member Rita Nova");
 }
 END_TEST
 
@@ -351,8 +368,9 @@ START_TEST (test_push_batches)
   g_autofree char *sale = sell (FIX_FEIJAO, 1000);
   g_autofree char *cursor = NULL;
 
+  /* With the sale and its audit row: 450 operations. */
   ck_assert (pos_database_begin (db, &error));
-  for (int i = 0; i < 449; i++)
+  for (int i = 0; i < 448; i++)
     {
       g_autofree char *entity = g_strdup_printf ("a-%03d", i);
       enqueue ("audit.append", entity, "{\"n\":1}");
@@ -393,10 +411,12 @@ START_TEST (test_push_rejected_blocks_entity)
 
   /* Fixed at the central; the manager retries: both e-1 operations go. */
   s.mode = ACCEPT;
-  ck_assert (pos_outbox_retry (db, 1, &error));
+  ck_assert (pos_database_set_setting (db, "staff_id", "staff-3", NULL));
+  ck_assert (pos_outbox_retry (db, 1, NULL, &error));
   ck_assert (pos_sync_run_once (pos_database_get_path (db), NULL, &error));
   fake_central_stop (fc);
-  ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status = 'applied'"), 3);
+  /* The three and the audit row of the retry. */
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status = 'applied'"), 4);
   g_ptr_array_unref (s.batch_sizes);
 }
 END_TEST
@@ -434,7 +454,8 @@ START_TEST (test_push_truncated_answer)
   ck_assert (!pos_sync_run_once (pos_database_get_path (db), NULL, &error));
   fake_central_stop (fc);
   ck_assert (g_error_matches (error, POS_SYNC_ERROR, POS_SYNC_ERROR_BAD_ANSWER));
-  ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND attempts = 0"), 1);
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND attempts = 0 "
+                           "AND type = 'sale.create'"), 1);
   ck_assert_int_eq (count ("SELECT local_delta FROM stock_levels WHERE product_id = 2"), -1000);
   g_ptr_array_unref (s.batch_sizes);
 }
@@ -454,7 +475,7 @@ START_TEST (test_revoked_keeps_outbox)
   g_clear_error (&error);
   state = pos_sync_state_get (db, "revoked");
   ck_assert_str_eq (state, "1");
-  ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status = 'pending'"), 1);
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND type = 'sale.create'"), 1);
   /* Stopped: nothing more is sent until enrolled again. */
   ck_assert (!pos_sync_run_once (pos_database_get_path (db), NULL, &error));
   ck_assert (g_error_matches (error, POS_SYNC_ERROR, POS_SYNC_ERROR_REVOKED));
@@ -634,7 +655,8 @@ START_TEST (test_engine_thread)
   ck_assert (catalog_applied);
   ck_assert_int_ge (pos_sync_engine_get_last_sync_ms (engine), 1);
   ck_assert_ptr_null (pos_sync_engine_get_last_error (engine));
-  ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status = 'applied'"), 1);
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status = 'applied' AND type = 'sale.create'"), 1);
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status <> 'applied'"), 0);
   ck_assert_int_eq (count ("SELECT COUNT(*) FROM tax_classes WHERE id = 't9'"), 1);
 
   /* A new sale and a kick: pushed without waiting for the long poll. */

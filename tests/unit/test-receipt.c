@@ -174,7 +174,7 @@ START_TEST (test_return_receipt)
   g_autoptr(GError) error = NULL;
   PosReturnItem item = { 2, 200 };
   g_autofree char *ret = pos_returns_commit (db, sale_id, &item, 1, POS_REFUND_STORE_CREDIT,
-                                             "vencido", NULL, &error);
+                                             "vencido", NULL, NULL, &error);
 
   ck_assert_msg (ret != NULL, "%s", error ? error->message : "");
   for (guint w = 32; w <= 48; w += w == 32 ? 10 : 6)

@@ -83,7 +83,7 @@ do_return (const char      *sale_id,
 {
   PosReturnItem item = { line_no, qty };
 
-  return pos_returns_commit (db, sale_id, &item, 1, method, "defeito", number, error);
+  return pos_returns_commit (db, sale_id, &item, 1, method, "defeito", NULL, number, error);
 }
 
 static gint64
@@ -260,37 +260,37 @@ START_TEST (test_more_than_sold_refused)
   g_clear_error (&error);
 
   /* The same line twice in one return counts twice. */
-  r = pos_returns_commit (db, sale, split, 2, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, &error);
+  r = pos_returns_commit (db, sale, split, 2, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, NULL, &error);
   ck_assert_ptr_null (r);
   ck_assert (g_error_matches (error, POS_SALES_ERROR, POS_SALES_ERROR_RETURN_LIMIT));
   g_clear_error (&error);
 
-  r = pos_returns_commit (db, sale, bad_line, 1, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, &error);
+  r = pos_returns_commit (db, sale, bad_line, 1, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, NULL, &error);
   ck_assert_ptr_null (r);
   ck_assert (g_error_matches (error, POS_SALES_ERROR, POS_SALES_ERROR_NOT_FOUND));
   g_clear_error (&error);
 
-  r = pos_returns_commit (db, sale, zero, 1, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, &error);
+  r = pos_returns_commit (db, sale, zero, 1, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, NULL, &error);
   ck_assert_ptr_null (r);
   ck_assert (g_error_matches (error, POS_SALES_ERROR, POS_SALES_ERROR_RETURN_LIMIT));
   g_clear_error (&error);
 
-  r = pos_returns_commit (db, sale, negative, 1, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, &error);
+  r = pos_returns_commit (db, sale, negative, 1, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, NULL, &error);
   ck_assert_ptr_null (r);
   ck_assert (g_error_matches (error, POS_SALES_ERROR, POS_SALES_ERROR_RETURN_LIMIT));
   g_clear_error (&error);
 
-  r = pos_returns_commit (db, sale, fraction, 1, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, &error);
+  r = pos_returns_commit (db, sale, fraction, 1, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, NULL, &error);
   ck_assert_ptr_null (r);
   ck_assert (g_error_matches (error, POS_SALES_ERROR, POS_SALES_ERROR_RETURN_LIMIT));
   g_clear_error (&error);
 
-  r = pos_returns_commit (db, sale, ok_then_bad, 2, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, &error);
+  r = pos_returns_commit (db, sale, ok_then_bad, 2, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, NULL, &error);
   ck_assert_ptr_null (r);
   ck_assert (g_error_matches (error, POS_SALES_ERROR, POS_SALES_ERROR_RETURN_LIMIT));
   g_clear_error (&error);
 
-  r = pos_returns_commit (db, sale, NULL, 0, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, &error);
+  r = pos_returns_commit (db, sale, NULL, 0, POS_REFUND_ORIGINAL_TENDER, NULL, NULL, NULL, &error);
   ck_assert_ptr_null (r);
   ck_assert (g_error_matches (error, POS_SALES_ERROR, POS_SALES_ERROR_EMPTY));
   g_clear_error (&error);
@@ -410,7 +410,7 @@ START_TEST (test_preview_writes_nothing)
 
   ck_assert_int_gt (preview, 2590);
   ck_assert_int_eq (count ("SELECT COUNT(*) FROM sales"), before);
-  r = pos_returns_commit (db, sale, items, 2, POS_REFUND_ORIGINAL_TENDER, "tamanho", NULL, &error);
+  r = pos_returns_commit (db, sale, items, 2, POS_REFUND_ORIGINAL_TENDER, "tamanho", NULL, NULL, &error);
   ck_assert_ptr_nonnull (r);
   ck_assert_int_eq (-return_total (r), preview);
   ck_assert_int_eq (countf ("SELECT COUNT(*) FROM sale_lines WHERE sale_id = '%s'", r), 2);

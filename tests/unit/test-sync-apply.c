@@ -419,9 +419,9 @@ START_TEST (test_rebuild_keeps_unsent_work)
   ck_assert_int_eq (count ("SELECT COUNT(*) FROM customers WHERE id = 'c-local'"), 1);
   ck_assert_int_eq (count ("SELECT COUNT(*) FROM customers WHERE id = 'c-gone'"), 0);
   ck_assert_int_eq (count ("SELECT COUNT(*) FROM customers WHERE id = '" FIX_CUSTOMER "'"), 1);
-  /* Sales and the outbox untouched. */
+  /* Sales and the outbox untouched (the sale's audit row rides along too). */
   ck_assert_int_eq (count ("SELECT COUNT(*) FROM sales"), 1);
-  ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status = 'pending'"), 2);
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND type <> 'audit.append'"), 2);
   ck_assert_int_eq (count ("SELECT local_delta FROM stock_levels WHERE product_id = 1"), -1000);
 }
 END_TEST
@@ -437,6 +437,96 @@ START_TEST (test_unknown_entity_skipped)
   /* The local staff with the same code keeps its row under another code. */
   ck_assert_int_eq (count ("SELECT COUNT(*) FROM staff WHERE code = '100' AND id = 'st-9'"), 1);
   ck_assert_int_eq (count ("SELECT COUNT(*) FROM staff WHERE id = 'staff-1'"), 1);
+}
+END_TEST
+
+/* A staff change carries the PIN hash; the count of wrong PINs and a
+ * lockout stay this terminal's own. */
+START_TEST (test_staff_pin_hash)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = NULL;
+  static const char staff_v1[] =
+    "{\"id\":\"staff-2\",\"store_id\":\"store-1\",\"code\":\"101\",\"name\":\"Paulo Caixa\","
+    "\"role\":\"cashier\",\"badge_code\":null,\"pin_hash\":\"$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaDE\","
+    "\"active\":true}";
+  static const char staff_v2_no_hash[] =
+    "{\"id\":\"staff-2\",\"store_id\":\"store-1\",\"code\":\"101\",\"name\":\"Paulo Souza\","
+    "\"role\":\"cashier\",\"active\":true}";
+  static const char staff_v3_null[] =
+    "{\"id\":\"staff-2\",\"store_id\":\"store-1\",\"code\":\"101\",\"name\":\"Paulo Souza\","
+    "\"role\":\"supervisor\",\"pin_hash\":null,\"active\":true}";
+
+  ck_assert (pos_database_exec (db, "UPDATE staff SET failed_attempts = 4, locked_until = 99999999999999, "
+                                    "pin_hash = 'old' WHERE id = 'staff-2'", &error));
+  page_begin ();
+  change ("stores", "staff", "staff-2", U, 1, staff_v1);
+  change ("stores", "staff", "st-new", U, 1,
+          "{\"id\":\"st-new\",\"store_id\":\"store-1\",\"code\":\"555\",\"name\":\"Rita\","
+          "\"role\":\"cashier\",\"pin_hash\":\"$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaDI\",\"active\":true}");
+  page_apply ("1");
+  hash = text ("SELECT pin_hash FROM staff WHERE id = 'staff-2'");
+  ck_assert_str_eq (hash, "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaDE");
+  ck_assert_int_eq (count ("SELECT failed_attempts FROM staff WHERE id = 'staff-2'"), 4);
+  ck_assert_int_eq (count ("SELECT locked_until FROM staff WHERE id = 'staff-2'"), 99999999999999);
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM staff WHERE id = 'st-new' AND pin_hash LIKE '$argon2id$%' "
+                           "AND failed_attempts = 0 AND locked_until IS NULL"), 1);
+
+  /* Absent or null: the terminal keeps the hash it has. */
+  page_begin ();
+  change ("stores", "staff", "staff-2", U, 2, staff_v2_no_hash);
+  page_apply ("2");
+  g_clear_pointer (&hash, g_free);
+  hash = text ("SELECT pin_hash FROM staff WHERE id = 'staff-2'");
+  ck_assert_str_eq (hash, "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaDE");
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM staff WHERE id = 'staff-2' AND name = 'Paulo Souza'"), 1);
+  page_begin ();
+  change ("stores", "staff", "staff-2", U, 3, staff_v3_null);
+  page_apply ("3");
+  g_clear_pointer (&hash, g_free);
+  hash = text ("SELECT pin_hash FROM staff WHERE id = 'staff-2'");
+  ck_assert_str_eq (hash, "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaDE");
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM staff WHERE id = 'staff-2' AND role = 'supervisor' "
+                           "AND failed_attempts = 4 AND locked_until = 99999999999999"), 1);
+}
+END_TEST
+
+/* A rebuild of the stores stream keeps a person added here whose
+ * staff.upsert is not sent yet, and those approvals or permission changes
+ * name (deactivated, not deleted). */
+START_TEST (test_rebuild_keeps_local_staff)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosSyncPage) snap = NULL;
+  g_autofree char *body = NULL;
+  GString *b;
+
+  ck_assert (pos_database_exec (db,
+      "INSERT INTO staff (id, store_id, code, name, role) VALUES ('st-local', 'store-1', '555', 'Rita', 'cashier');"
+      "INSERT INTO approvals (id, permission, approver_id, staff_id, reason, granted_at) "
+      " VALUES ('ap-1', 'refund', 'staff-3', 'staff-2', 'Other', 1);", &error));
+  ck_assert (pos_database_enqueue_outbox (db, "staff.upsert", "st-local", "{}", &error));
+
+  ck_assert (pos_sync_applier_begin_rebuild (applier, &error));
+  b = g_string_new ("{\"stream\":\"stores\",\"items\":[");
+  pos_sync_change_append_json (b, "stores", "store", "store-1", U, 9,
+                               "{\"id\":\"store-1\",\"code\":\"001\",\"name\":\"Centro\",\"currency\":\"BRL\"}");
+  pos_sync_change_append_json (b, "stores", "terminal", "term-1", U, 9,
+                               "{\"id\":\"term-1\",\"store_id\":\"store-1\",\"code\":\"01\",\"name\":\"Caixa 1\"}");
+  g_string_append (b, "],\"as_of\":\"50\",\"next_after\":\"x\",\"has_more\":false}");
+  body = g_string_free (b, FALSE);
+  snap = pos_sync_snapshot_page_parse (body, strlen (body), &error);
+  ck_assert_ptr_nonnull (snap);
+  ck_assert (pos_sync_applier_apply_page (applier, snap, NULL, &error));
+  ck_assert (pos_database_begin (db, &error));
+  ck_assert_msg (pos_sync_applier_sweep (applier, "stores", &error), "%s", error ? error->message : "");
+  ck_assert (pos_database_commit (db, &error));
+  pos_sync_applier_end_rebuild (applier);
+
+  ck_assert_int_eq (count ("SELECT active FROM staff WHERE id = 'st-local'"), 1);
+  ck_assert_int_eq (count ("SELECT active FROM staff WHERE id = 'staff-3'"), 0);
+  ck_assert_int_eq (count ("SELECT active FROM staff WHERE id = 'staff-2'"), 0);
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM approvals"), 1);
 }
 END_TEST
 
@@ -456,6 +546,8 @@ sync_apply_suite (void)
   tcase_add_test (tc, test_bad_page_rolls_back);
   tcase_add_test (tc, test_rebuild_keeps_unsent_work);
   tcase_add_test (tc, test_unknown_entity_skipped);
+  tcase_add_test (tc, test_staff_pin_hash);
+  tcase_add_test (tc, test_rebuild_keeps_local_staff);
   suite_add_tcase (s, tc);
   return s;
 }
