@@ -6,6 +6,10 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <domain/pos-pin.h>
 
 #include "central-admin.h"
 #include "central-catalog.h"
@@ -13,6 +17,7 @@
 #include "central-config.h"
 #include "central-migrate.h"
 #include "central-server.h"
+#include "central-staff.h"
 
 static const char usage[] =
   "Usage: balcao-central [--config FILE] COMMAND\n"
@@ -28,11 +33,18 @@ static const char usage[] =
   "  terminal list\n"
   "  catalog import FILE.csv [--store CODE]   import products (stock goes to --store)\n"
   "  channel-key add NAME                    print a new channel API key (shown once)\n"
+  "  staff add --store CODE --code C --name N --role cashier|supervisor|manager\n"
+  "            [--badge B] [--no-pin]          the PIN is read from standard input\n"
+  "  staff list [--store CODE]\n"
+  "  staff set-pin CODE                      the new PIN is read from standard input\n"
+  "  staff deactivate CODE\n"
   "  prune [--older-than-days N]             drop old tombstones (default: retention)\n"
   "\n"
   "Configuration: docs/central.md (every key also as BALCAO_CENTRAL_<KEY>).\n";
 
-/* Options "--name value" after the command words. */
+/* Options "--name value" after the command words; these take no value. */
+static const char * const flags[] = { "no-pin", NULL };
+
 typedef struct {
   GHashTable *opts;    /* name -> value */
   GPtrArray  *words;   /* positional */
@@ -58,6 +70,11 @@ parse_args (int         argc,
               char *name = g_strndup (argv[i] + 2, eq - argv[i] - 2);
               g_hash_table_insert (args->opts, (gpointer) g_intern_string (name), (gpointer) (eq + 1));
               g_free (name);
+              continue;
+            }
+          if (g_strv_contains (flags, argv[i] + 2))
+            {
+              g_hash_table_insert (args->opts, (gpointer) g_intern_string (argv[i] + 2), (gpointer) "");
               continue;
             }
           if (i + 1 >= argc)
@@ -104,6 +121,189 @@ word (Args *args,
       guint i)
 {
   return i < args->words->len ? g_ptr_array_index (args->words, i) : NULL;
+}
+
+/* One line of standard input, without its line end; on a terminal the
+ * prompt goes to standard error and what is typed is not echoed. */
+static char *
+read_secret_line (const char *prompt,
+                  GError    **error)
+{
+  char buf[128];
+  gboolean tty = isatty (STDIN_FILENO);
+  struct termios saved, quiet;
+  gboolean echo_off = FALSE;
+  char *got;
+  gsize len;
+
+  if (tty)
+    {
+      fputs (prompt, stderr);
+      fflush (stderr);
+      if (tcgetattr (STDIN_FILENO, &saved) == 0)
+        {
+          quiet = saved;
+          quiet.c_lflag &= ~(tcflag_t) ECHO;
+          quiet.c_lflag |= ECHONL;
+          echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        }
+    }
+  got = fgets (buf, sizeof buf, stdin);
+  if (echo_off)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+  if (got == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "No PIN on standard input (give --no-pin to add someone without one).");
+      return NULL;
+    }
+  len = strlen (buf);
+  if (len == sizeof buf - 1 && buf[len - 1] != '\n')
+    {
+      explicit_bzero (buf, sizeof buf);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "The PIN is too long.");
+      return NULL;
+    }
+  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+    buf[--len] = '\0';
+  got = g_strdup (buf);
+  explicit_bzero (buf, sizeof buf);
+  return got;
+}
+
+static void
+free_secret (char *secret)
+{
+  if (secret != NULL)
+    {
+      explicit_bzero (secret, strlen (secret));
+      g_free (secret);
+    }
+}
+
+/* Reads a PIN (twice on a terminal), checks it is acceptable and returns
+ * its Argon2id hash. */
+static char *
+read_pin_hash (GError **error)
+{
+  char *pin = read_secret_line ("PIN: ", error);
+  char *hash = NULL;
+
+  if (pin == NULL)
+    return NULL;
+  if (isatty (STDIN_FILENO))
+    {
+      char *again = read_secret_line ("PIN again: ", error);
+
+      if (again == NULL)
+        {
+          free_secret (pin);
+          return NULL;
+        }
+      if (!g_str_equal (pin, again))
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "The two PINs differ; nothing was changed.");
+      free_secret (again);
+      if (error != NULL && *error != NULL)
+        {
+          free_secret (pin);
+          return NULL;
+        }
+    }
+  if (pos_pin_is_acceptable (pin, error))
+    hash = pos_pin_hash (pin, error);
+  free_secret (pin);
+  return hash;
+}
+
+static int
+staff_command (CentralConn *conn,
+               Args        *args,
+               const char  *sub,
+               GError     **error)
+{
+  if (g_strcmp0 (sub, "add") == 0)
+    {
+      static const char * const allowed[] = { "store", "code", "name", "role", "badge", "no-pin", NULL };
+      CentralStaffInfo info = {
+        .code = opt (args, "code"), .name = opt (args, "name"), .role = opt (args, "role"),
+        .badge_code = opt (args, "badge"), .active = TRUE,
+      };
+      g_autofree char *hash = NULL;
+      g_autofree char *id = NULL;
+      g_autofree char *store_id = NULL;
+      const char *bad;
+
+      if (!only_options (args, allowed, error))
+        return 2;
+      if (opt (args, "store") == NULL || info.code == NULL || info.name == NULL || info.role == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "staff add needs --store CODE --code C --name N --role cashier|supervisor|manager.");
+          return 2;
+        }
+      if ((bad = central_staff_check (&info)) != NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--%s is wrong: %s", g_str_equal (bad, "badge_code") ? "badge" : bad,
+                       g_str_equal (bad, "role") ? "cashier, supervisor or manager."
+                       : g_str_equal (bad, "name") ? "1 to 200 characters."
+                       : g_str_equal (bad, "code") ? "1 to 32 bytes of text."
+                       : "1 to 128 characters.");
+          return 2;
+        }
+      /* A store that does not exist is said before the PIN is asked. */
+      store_id = central_store_id_for_code (conn, opt (args, "store"), error);
+      if (store_id == NULL)
+        return 1;
+      if (opt (args, "no-pin") == NULL && (hash = read_pin_hash (error)) == NULL)
+        return 1;
+      info.pin_hash = hash;
+      id = central_staff_add (conn, opt (args, "store"), &info, error);
+      if (id == NULL)
+        return 1;
+      g_print ("%s\n", id);
+      return 0;
+    }
+  if (g_strcmp0 (sub, "list") == 0)
+    {
+      static const char * const allowed[] = { "store", NULL };
+      g_autofree char *list = NULL;
+
+      if (!only_options (args, allowed, error))
+        return 2;
+      list = central_staff_list (conn, opt (args, "store"), error);
+      if (list == NULL)
+        return 1;
+      g_print ("%s", list);
+      return 0;
+    }
+  if (g_strcmp0 (sub, "set-pin") == 0 || g_strcmp0 (sub, "deactivate") == 0)
+    {
+      static const char * const allowed[] = { NULL };
+      g_autofree char *hash = NULL;
+      const char *who = word (args, 2);
+
+      if (!only_options (args, allowed, error))
+        return 2;
+      if (who == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "staff %s needs the person's code.", sub);
+          return 2;
+        }
+      if (g_str_equal (sub, "deactivate"))
+        {
+          if (!central_staff_deactivate (conn, who, error))
+            return 1;
+          g_print ("Staff %s deactivated; terminals get it at their next sync.\n", who);
+          return 0;
+        }
+      if ((hash = read_pin_hash (error)) == NULL || !central_staff_set_pin (conn, who, hash, error))
+        return 1;
+      g_print ("PIN of staff %s set; terminals get it at their next sync.\n", who);
+      return 0;
+    }
+  fputs (usage, stderr);
+  return 2;
 }
 
 static int
@@ -244,6 +444,8 @@ run_command (const CentralConfig *config,
           status = 0;
         }
     }
+  else if (g_str_equal (cmd, "staff"))
+    status = staff_command (conn, args, sub, error);
   else if (g_str_equal (cmd, "prune"))
     {
       static const char * const allowed[] = { "older-than-days", NULL };

@@ -12,6 +12,7 @@
 #include "central-json.h"
 #include "central-orders.h"
 #include "central-push.h"
+#include "central-staff.h"
 
 static const char * const reasons[] = {
   "sale", "return", "adjustment", "receipt", "pickup", "transfer", "count", "damage", NULL,
@@ -404,6 +405,55 @@ apply_pickup (Ctx        *ctx,
     }
 }
 
+/* staff.upsert: a manager at the counter added someone or set a PIN. */
+static gboolean
+apply_staff_upsert (Ctx        *ctx,
+                    PosSyncOp  *op,
+                    JsonObject *p,
+                    Outcome    *o,
+                    GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  CentralStaffInfo info = { 0, };
+  const char *bad;
+
+  info.id = central_json_str (p, "id");
+  info.store_id = central_json_str (p, "store_id");
+  info.code = central_json_str (p, "code");
+  info.name = central_json_str (p, "name");
+  info.role = central_json_str (p, "role");
+  info.badge_code = central_json_str (p, "badge_code");
+  info.pin_hash = central_json_str (p, "pin_hash");
+  if (!valid_text (info.id, 64))
+    return reject (o, "bad_payload", "The person has no id.");
+  if (!g_str_equal (info.id, op->entity_id))
+    return reject (o, "bad_payload", "The person's id differs from the operation's entity_id.");
+  if (info.store_id == NULL)
+    return reject (o, "bad_payload", "The person has no store_id.");
+  if (!central_json_bool (p, "active", &info.active))
+    return reject (o, "bad_payload", "active must be true or false.");
+  if (!central_json_is_null (p, "badge_code") && info.badge_code == NULL)
+    return reject (o, "bad_payload", "badge_code must be a string.");
+  if (!central_json_is_null (p, "pin_hash") && info.pin_hash == NULL)
+    return reject (o, "bad_payload", "pin_hash must be a string.");
+  if ((bad = central_staff_check (&info)) != NULL)
+    return reject (o, "bad_payload", "The person's %s is missing or wrong.", bad);
+
+  if (!central_staff_upsert (ctx->tx, &info, ctx->store_id, ctx->terminal_id, &local_error))
+    {
+      if (local_error->domain != CENTRAL_STAFF_ERROR)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (local_error->code == CENTRAL_STAFF_ERROR_WRONG_STORE)
+        return reject (o, "wrong_store", "%s", local_error->message);
+      return reject (o, "bad_payload", "%s", local_error->message);
+    }
+  o->status = POS_SYNC_RESULT_APPLIED;
+  return TRUE;
+}
+
 static gboolean
 apply_document (Ctx        *ctx,
                 PosSyncOp  *op,
@@ -453,6 +503,8 @@ apply_op (Ctx       *ctx,
     return apply_customer_erase (ctx, op, p, o, error);
   if (g_str_equal (op->type, "pickup.transition"))
     return apply_pickup (ctx, op, p, o, error);
+  if (g_str_equal (op->type, "staff.upsert"))
+    return apply_staff_upsert (ctx, op, p, o, error);
   if (g_str_equal (op->type, "shift.open") || g_str_equal (op->type, "shift.close") ||
       g_str_equal (op->type, "cash.move") || g_str_equal (op->type, "audit.append"))
     return apply_document (ctx, op, p, o, error);

@@ -36,18 +36,22 @@ build_path (const char *env,
   return g_build_filename (root, relative, NULL);
 }
 
+/* input: what the process reads on its standard input (NULL: nothing,
+ * an empty stream). */
 static gboolean
-spawn_sync (const char * const *argv,
-            char              **out,
-            GError            **error)
+spawn_sync_input (const char * const *argv,
+                  const char         *input,
+                  char              **out,
+                  GError            **error)
 {
   g_autoptr(GSubprocess) p = NULL;
   g_autofree char *stdout_text = NULL;
 
-  p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, error);
+  p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                         G_SUBPROCESS_FLAGS_STDERR_MERGE, error);
   if (p == NULL)
     return FALSE;
-  if (!g_subprocess_communicate_utf8 (p, NULL, NULL, &stdout_text, NULL, error))
+  if (!g_subprocess_communicate_utf8 (p, input != NULL ? input : "", NULL, &stdout_text, NULL, error))
     return FALSE;
   if (!g_subprocess_get_successful (p))
     {
@@ -62,11 +66,29 @@ spawn_sync (const char * const *argv,
   return TRUE;
 }
 
+static gboolean
+spawn_sync (const char * const *argv,
+            char              **out,
+            GError            **error)
+{
+  return spawn_sync_input (argv, NULL, out, error);
+}
+
 gboolean
 central_harness_run (CentralHarness     *h,
                      const char * const *args,
                      char              **out,
                      GError            **error)
+{
+  return central_harness_run_input (h, args, NULL, out, error);
+}
+
+gboolean
+central_harness_run_input (CentralHarness     *h,
+                           const char * const *args,
+                           const char         *input,
+                           char              **out,
+                           GError            **error)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
 
@@ -76,7 +98,7 @@ central_harness_run (CentralHarness     *h,
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
-  return spawn_sync ((const char * const *) argv->pdata, out, error);
+  return spawn_sync_input ((const char * const *) argv->pdata, input, out, error);
 }
 
 char *

@@ -35,6 +35,12 @@ gboolean        central_harness_run          (CentralHarness     *h,
                                               const char * const *args,
                                               char              **out,
                                               GError            **error);
+/* The same with input on its standard input (a PIN for `staff add`). */
+gboolean        central_harness_run_input    (CentralHarness     *h,
+                                              const char * const *args,
+                                              const char         *input,
+                                              char              **out,
+                                              GError            **error);
 /* psql -XAtq; the output trimmed. For tests only. */
 char           *central_harness_query        (CentralHarness *h,
                                               const char     *sql,

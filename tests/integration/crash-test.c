@@ -13,12 +13,16 @@
 #include <unistd.h>
 
 #include "terminal/pos-sales.h"
+#include "terminal/pos-shifts.h"
 #include "sales-fixture.h"
 
 /* Kill -9 a process that commits sales in a loop, at random moments, many
  * times; after each kill the database must be intact and every sale whole:
  * its lines, payments, stock movements, audit row and outbox operation all
  * there and agreeing with the document, and the number of sales only grows.
+ * It all happens in the middle of one shift (with cash put in and taken out
+ * of the drawer now and then): after each kill the shift is still open,
+ * every sale is in it, and its X report agrees with the documents.
  *
  *   crash-test                 the parent (what meson runs)
  *   crash-test --child DIR     the victim
@@ -64,6 +68,15 @@ child_main (const char *dir)
           g_printerr ("child: commit failed: %s\n", error->message);
           return 3;
         }
+
+      if (g_rand_int_range (rand, 0, 4) == 0 &&
+          !pos_shifts_cash_move (db, g_rand_boolean (rand) ? g_rand_int_range (rand, 100, 5000)
+                                                           : -g_rand_int_range (rand, 100, 2000),
+                                 "crash-test", NULL, &error))
+        {
+          g_printerr ("child: cash move failed: %s\n", error->message);
+          return 3;
+        }
     }
   return 0;
 }
@@ -106,7 +119,52 @@ static const struct {
     "       (SELECT COUNT(*) FROM sale_lines l WHERE NOT EXISTS (SELECT 1 FROM sales WHERE id = l.sale_id))" },
   { "a sale number sequence out of step with the sales",
     "SELECT COALESCE ((SELECT next_value - 1 FROM document_sequences WHERE kind = 'sale'), 0) != (SELECT COUNT(*) FROM sales)" },
+  { "not exactly one shift open",
+    "SELECT COUNT(*) != 1 FROM shifts WHERE status = 'open'" },
+  { "sales outside the open shift",
+    "SELECT COUNT(*) FROM sales WHERE shift_id IS NOT (SELECT id FROM shifts WHERE status = 'open')" },
+  { "cash movements without exactly one outbox operation and audit row",
+    "SELECT COUNT(*) FROM cash_movements c WHERE c.kind IN ('in', 'out') AND "
+    " ((SELECT COUNT(*) FROM outbox o WHERE o.entity_id = c.id AND o.type = 'cash.move') != 1 OR "
+    "  (SELECT COUNT(*) FROM audit_log a WHERE a.entity_id = c.id AND a.action = 'cash.move') != 1)" },
+  { "outbox operations without their cash movement",
+    "SELECT COUNT(*) FROM outbox o WHERE o.type = 'cash.move' AND NOT EXISTS (SELECT 1 FROM cash_movements WHERE id = o.entity_id)" },
 };
+
+/* The open shift's X report, right after the restart, against the rows. */
+static gboolean
+check_shift (PosDatabase *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosShiftReport) x = pos_shifts_report (db, NULL, &error);
+  gint64 expected;
+  gint64 n_sales;
+  gint64 gross;
+
+  if (x == NULL)
+    {
+      g_printerr ("no X report after the restart: %s\n", error->message);
+      return FALSE;
+    }
+  n_sales = fixture_count (db, "SELECT COUNT(*) FROM sales WHERE shift_id = '" FIX_SHIFT "'");
+  gross = fixture_count (db, "SELECT COALESCE (SUM (total), 0) FROM sales WHERE shift_id = '" FIX_SHIFT "'");
+  expected = FIX_FLOAT
+    + fixture_count (db, "SELECT COALESCE (SUM (p.tendered), 0) FROM sale_payments p JOIN sales s ON s.id = p.sale_id "
+                         "WHERE s.shift_id = '" FIX_SHIFT "' AND p.method = 'cash'")
+    - fixture_count (db, "SELECT COALESCE (SUM (change_given), 0) FROM sales WHERE shift_id = '" FIX_SHIFT "'")
+    + fixture_count (db, "SELECT COALESCE (SUM (amount), 0) FROM cash_movements "
+                         "WHERE shift_id = '" FIX_SHIFT "' AND kind IN ('in', 'out')");
+  if (g_strcmp0 (x->shift_id, FIX_SHIFT) != 0 || x->has_count || (gint64) x->n_sales != n_sales ||
+      x->gross_sales != gross || x->expected_cash != expected)
+    {
+      g_printerr ("the X report disagrees with the documents: shift %s, %u sales (%" G_GINT64_FORMAT "), "
+                  "gross %" G_GINT64_FORMAT " (%" G_GINT64_FORMAT "), expected cash %" G_GINT64_FORMAT
+                  " (%" G_GINT64_FORMAT ")\n", x->shift_id, x->n_sales, n_sales, x->gross_sales, gross,
+                  x->expected_cash, expected);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 /* The outbox document of each sale newer than *last_rowid agrees with the rows. */
 static gboolean
@@ -188,7 +246,7 @@ verify (const char *dir,
     }
   *prev_sales = n_sales;
 
-  return ok && check_documents (db, last_rowid);
+  return ok && check_documents (db, last_rowid) && check_shift (db);
 }
 
 static gboolean

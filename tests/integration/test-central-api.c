@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "domain/pos-pin.h"
 #include "domain/pos-uuid.h"
 #include "central-harness.h"
 
@@ -1227,6 +1228,359 @@ START_TEST (test_prune_410)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Staff (issue 8): staff.upsert from terminals, the staff commands     */
+
+/* The last CHANGE of entity/id in a pull after cursor, or NULL. */
+static JsonObject *
+pull_find (const char *token,
+           const char *cursor,
+           const char *entity,
+           const char *id)
+{
+  g_autofree char *at = g_strdup (cursor != NULL ? cursor : "");
+  JsonObject *found = NULL;
+
+  for (;;)
+    {
+      g_autofree char *path = g_strdup_printf ("/v1/sync/pull?limit=5000&cursor=%s", at);
+      g_autoptr(Reply) r = http ("GET", path, token, NULL);
+      JsonArray *changes;
+
+      ck_assert_msg (r->status == 200, "%s", r->body->str);
+      changes = json_object_get_array_member (obj (r), "changes");
+      for (guint i = 0; i < json_array_get_length (changes); i++)
+        {
+          JsonObject *c = json_array_get_object_element (changes, i);
+
+          if (g_str_equal (json_object_get_string_member (c, "entity"), entity) &&
+              g_str_equal (json_object_get_string_member (c, "id"), id))
+            {
+              g_clear_pointer (&found, json_object_unref);
+              found = json_object_ref (c);
+            }
+        }
+      g_free (at);
+      at = g_strdup (json_object_get_string_member (obj (r), "next_cursor"));
+      if (!json_object_get_boolean_member (obj (r), "has_more"))
+        return found;
+    }
+}
+
+static char *
+staff_payload (const char *id,
+               const char *store_id,
+               const char *code,
+               const char *name,
+               const char *role,
+               const char *pin_hash,    /* NULL: absent */
+               gboolean    active)
+{
+  g_autofree char *name_json = json_str (name);
+  g_autofree char *pin = pin_hash != NULL ? g_strdup_printf (",\"pin_hash\":\"%s\"", pin_hash) : g_strdup ("");
+
+  return g_strdup_printf ("{\"id\":\"%s\",\"store_id\":\"%s\",\"code\":\"%s\",\"name\":%s,\"role\":\"%s\","
+                          "\"badge_code\":null%s,\"active\":%s}",
+                          id, store_id, code, name_json, role, pin, active ? "true" : "false");
+}
+
+static JsonObject *
+push_one (const char *token,
+          const char *type,
+          const char *entity_id,
+          const char *payload,
+          char      **op_id_out)
+{
+  g_autofree char *op = pos_uuid7_new ();
+  g_autofree char *body = one_op (op, 1, type, entity_id, payload);
+  g_autoptr(Reply) r = http ("POST", "/v1/sync/push", token, body);
+  JsonObject *res = json_object_ref (result_of (r, 0));
+
+  if (op_id_out != NULL)
+    *op_id_out = g_steal_pointer (&op);
+  return res;
+}
+
+static void
+assert_rejected (JsonObject *res,
+                 const char *code)
+{
+  ck_assert_msg (g_str_equal (json_object_get_string_member (res, "status"), "rejected") &&
+                 g_str_equal (json_object_get_string_member (res, "code"), code),
+                 "expected rejected %s, got %s %s", code, json_object_get_string_member (res, "status"),
+                 json_object_has_member (res, "message") ? json_object_get_string_member (res, "message") : "");
+  ck_assert (json_object_has_member (res, "message"));
+}
+
+START_TEST (test_staff_push)
+{
+  g_autofree char *token = enrol ("001");
+  g_autofree char *other_token = enrol ("002");
+  g_autofree char *cursor = latest_cursor (token);
+  g_autofree char *other_cursor = latest_cursor (other_token);
+  g_autofree char *id = pos_uuid7_new ();
+  g_autofree char *hash = pos_pin_hash ("4826", NULL);
+  g_autofree char *payload = staff_payload (id, store1_id, "API-801", "Ana Gerente", "manager", hash, TRUE);
+  g_autofree char *op = pos_uuid7_new ();
+  g_autofree char *body = one_op (op, 1, "staff.upsert", id, payload);
+  g_autofree char *sql = NULL;
+  g_autofree char *other_id = NULL;
+  g_autoptr(Reply) first = NULL;
+  g_autoptr(Reply) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) change = NULL;
+  g_autoptr(JsonObject) unseen = NULL;
+  JsonObject *data;
+
+  ck_assert_ptr_nonnull (hash);
+
+  /* Applied, then the same op_id again is a duplicate that changes nothing. */
+  first = http ("POST", "/v1/sync/push", token, body);
+  ck_assert_str_eq (json_object_get_string_member (result_of (first, 0), "status"), "applied");
+  again = http ("POST", "/v1/sync/push", token, body);
+  ck_assert_str_eq (json_object_get_string_member (result_of (again, 0), "status"), "duplicate");
+  sql = g_strdup_printf ("SELECT version || '|' || code || '|' || role || '|' || active::text || '|' || "
+                         "(updated_by IS NOT NULL)::text FROM staff WHERE id = '%s'", id);
+  {
+    g_autofree char *row = query (sql);
+    ck_assert_str_eq (row, "1|API-801|manager|true|true");
+  }
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count (*) FROM applied_ops WHERE op_id = '%s' AND type = 'staff.upsert'", op);
+  ck_assert_int_eq (query_int (sql), 1);
+
+  /* The same state brought by another operation is applied and makes no new version. */
+  {
+    g_autoptr(JsonObject) res = push_one (token, "staff.upsert", id, payload, NULL);
+
+    ck_assert_str_eq (json_object_get_string_member (res, "status"), "applied");
+    g_free (sql);
+    sql = g_strdup_printf ("SELECT version FROM staff WHERE id = '%s'", id);
+    ck_assert_int_eq (query_int (sql), 1);
+  }
+
+  /* Published with its hash to the store's terminals, not to another store's. */
+  change = pull_find (token, cursor, "staff", id);
+  ck_assert_msg (change != NULL, "the new person is not in the store's pull");
+  ck_assert_str_eq (json_object_get_string_member (change, "stream"), "stores");
+  ck_assert_str_eq (json_object_get_string_member (change, "op"), "upsert");
+  ck_assert_int_eq (json_object_get_int_member (change, "version"), 1);
+  data = json_object_get_object_member (change, "data");
+  ck_assert_str_eq (json_object_get_string_member (data, "code"), "API-801");
+  ck_assert_str_eq (json_object_get_string_member (data, "store_id"), store1_id);
+  ck_assert_str_eq (json_object_get_string_member (data, "pin_hash"), hash);
+  ck_assert (pos_pin_verify (json_object_get_string_member (data, "pin_hash"), "4826"));
+  ck_assert (json_object_get_boolean_member (data, "active"));
+  unseen = pull_find (other_token, other_cursor, "staff", id);
+  ck_assert_msg (unseen == NULL, "another store's terminal pulled the person");
+
+  /* An edit without pin_hash keeps the PIN and makes version 2. */
+  {
+    g_autofree char *edit = staff_payload (id, store1_id, "API-801", "Ana Souza", "supervisor", NULL, TRUE);
+    g_autoptr(JsonObject) res = push_one (token, "staff.upsert", id, edit, NULL);
+    g_autoptr(JsonObject) c2 = NULL;
+
+    ck_assert_str_eq (json_object_get_string_member (res, "status"), "applied");
+    c2 = pull_find (token, cursor, "staff", id);
+    ck_assert_int_eq (json_object_get_int_member (c2, "version"), 2);
+    data = json_object_get_object_member (c2, "data");
+    ck_assert_str_eq (json_object_get_string_member (data, "name"), "Ana Souza");
+    ck_assert_str_eq (json_object_get_string_member (data, "role"), "supervisor");
+    ck_assert_str_eq (json_object_get_string_member (data, "pin_hash"), hash);
+  }
+
+  /* Someone of store 002 (made at the central) cannot be changed from a 001 terminal. */
+  {
+    const char *args[] = { "staff", "add", "--store", "002", "--code", "API-802", "--name", "Bruno",
+                           "--role", "cashier", "--no-pin", NULL };
+    char *out = NULL;
+
+    ck_assert_msg (central_harness_run (H, args, &out, &error), "%s", error ? error->message : "");
+    other_id = g_strstrip (out);
+    ck_assert (pos_uuid_is_valid (other_id));
+  }
+  {
+    g_autofree char *steal = staff_payload (other_id, store1_id, "API-802", "Bruno", "manager", hash, TRUE);
+    g_autofree char *foreign = staff_payload (other_id, store2_id, "API-802", "Bruno", "manager", hash, TRUE);
+    g_autofree char *new_id = pos_uuid7_new ();
+    g_autofree char *elsewhere = staff_payload (new_id, store2_id, "API-803", "Carla", "cashier", NULL, TRUE);
+    g_autofree char *op1 = NULL, *op2 = NULL, *op3 = NULL;
+    g_autoptr(JsonObject) r1 = push_one (token, "staff.upsert", other_id, steal, &op1);
+    g_autoptr(JsonObject) r2 = push_one (token, "staff.upsert", other_id, foreign, &op2);
+    g_autoptr(JsonObject) r3 = push_one (token, "staff.upsert", new_id, elsewhere, &op3);
+
+    assert_rejected (r1, "wrong_store");
+    assert_rejected (r2, "wrong_store");
+    assert_rejected (r3, "wrong_store");
+    g_free (sql);
+    sql = g_strdup_printf ("SELECT role || '|' || (pin_hash IS NULL)::text || '|' || version FROM staff WHERE id = '%s'",
+                           other_id);
+    {
+      g_autofree char *row = query (sql);
+      ck_assert_str_eq (row, "cashier|true|1");
+    }
+    g_free (sql);
+    sql = g_strdup_printf ("SELECT count (*) FROM applied_ops WHERE op_id IN ('%s', '%s', '%s')", op1, op2, op3);
+    ck_assert_int_eq (query_int (sql), 0);
+    g_free (sql);
+    sql = g_strdup_printf ("SELECT count (*) FROM staff WHERE id = '%s'", new_id);
+    ck_assert_int_eq (query_int (sql), 0);
+  }
+
+  /* Fields are checked. */
+  {
+    g_autofree char *new_id = pos_uuid7_new ();
+    g_autofree char *mismatch = pos_uuid7_new ();
+    g_autofree char *bad_role = staff_payload (new_id, store1_id, "API-804", "Davi", "boss", NULL, TRUE);
+    g_autofree char *bad_hash = staff_payload (new_id, store1_id, "API-804", "Davi", "cashier", "1234", TRUE);
+    g_autofree char *no_name = staff_payload (new_id, store1_id, "API-804", "   ", "cashier", NULL, TRUE);
+    g_autofree char *taken = staff_payload (new_id, store1_id, "API-802", "Davi", "cashier", NULL, TRUE);
+    g_autofree char *ok = staff_payload (new_id, store1_id, "API-804", "Davi", "cashier", NULL, TRUE);
+    g_autofree char *no_active = g_strdup_printf ("{\"id\":\"%s\",\"store_id\":\"%s\",\"code\":\"API-804\","
+                                                  "\"name\":\"Davi\",\"role\":\"cashier\"}", new_id, store1_id);
+    g_autofree char *bad_badge = g_strdup_printf ("{\"id\":\"%s\",\"store_id\":\"%s\",\"code\":\"API-804\","
+                                                  "\"name\":\"Davi\",\"role\":\"cashier\",\"badge_code\":7,"
+                                                  "\"active\":true}", new_id, store1_id);
+    const char *bad[] = { bad_role, bad_hash, no_name, taken, no_active, bad_badge };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autoptr(JsonObject) res = push_one (token, "staff.upsert", new_id, bad[i], NULL);
+        assert_rejected (res, "bad_payload");
+      }
+    {
+      g_autoptr(JsonObject) res = push_one (token, "staff.upsert", mismatch, ok, NULL);
+      assert_rejected (res, "bad_payload");
+    }
+    {
+      g_autoptr(JsonObject) res = push_one (token, "staff.upsert", new_id, "{\"id\":3}", NULL);
+      assert_rejected (res, "bad_payload");
+    }
+    g_free (sql);
+    sql = g_strdup_printf ("SELECT count (*) FROM staff WHERE id = '%s' OR code = 'API-804'", new_id);
+    ck_assert_int_eq (query_int (sql), 0);
+    {
+      g_autoptr(JsonObject) res = push_one (token, "staff.upsert", new_id, ok, NULL);
+      ck_assert_str_eq (json_object_get_string_member (res, "status"), "applied");
+    }
+  }
+}
+END_TEST
+
+START_TEST (test_staff_cli)
+{
+  g_autofree char *token = enrol ("001");
+  g_autofree char *other_token = enrol ("002");
+  g_autofree char *cursor = latest_cursor (token);
+  g_autofree char *other_cursor = latest_cursor (other_token);
+  g_autofree char *id = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *all = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) added = NULL;
+  g_autoptr(JsonObject) unseen = NULL;
+  g_autoptr(JsonObject) gone = NULL;
+  g_autofree char *hash = NULL;
+  JsonObject *data;
+
+  {
+    const char *args[] = { "staff", "add", "--store", "001", "--code", "CLI-901", "--name", "Beatriz Lima",
+                           "--role", "supervisor", "--badge", "BADGE-CLI-901", NULL };
+    char *out = NULL;
+
+    ck_assert_msg (central_harness_run_input (H, args, "2580\n", &out, &error), "%s",
+                   error ? error->message : "");
+    id = g_strstrip (out);
+    ck_assert_msg (pos_uuid_is_valid (id), "staff add printed %s", id);
+  }
+
+  /* A PIN too easy to guess, a code taken, an unknown store, a bad role: refused. */
+  {
+    const char *weak[] = { "staff", "add", "--store", "001", "--code", "CLI-902", "--name", "X",
+                           "--role", "cashier", NULL };
+    const char *taken[] = { "staff", "add", "--store", "001", "--code", "CLI-901", "--name", "X",
+                            "--role", "cashier", "--no-pin", NULL };
+    const char *nostore[] = { "staff", "add", "--store", "999", "--code", "CLI-903", "--name", "X",
+                              "--role", "cashier", "--no-pin", NULL };
+    const char *role[] = { "staff", "add", "--store", "001", "--code", "CLI-904", "--name", "X",
+                           "--role", "owner", "--no-pin", NULL };
+    const char *nobody[] = { "staff", "set-pin", "CLI-999", NULL };
+
+    ck_assert (!central_harness_run_input (H, weak, "1111\n", NULL, NULL));
+    ck_assert (!central_harness_run_input (H, weak, "", NULL, NULL));
+    ck_assert (!central_harness_run (H, taken, NULL, NULL));
+    ck_assert (!central_harness_run (H, nostore, NULL, NULL));
+    ck_assert (!central_harness_run (H, role, NULL, NULL));
+    ck_assert (!central_harness_run_input (H, nobody, "2580\n", NULL, NULL));
+    ck_assert_int_eq (query_int ("SELECT count (*) FROM staff WHERE code IN ('CLI-902', 'CLI-903', 'CLI-904')"), 0);
+  }
+
+  /* It reaches the store's terminals with its PIN's hash. */
+  added = pull_find (token, cursor, "staff", id);
+  ck_assert_msg (added != NULL, "staff add is not in the pull");
+  ck_assert_int_eq (json_object_get_int_member (added, "version"), 1);
+  data = json_object_get_object_member (added, "data");
+  ck_assert_str_eq (json_object_get_string_member (data, "code"), "CLI-901");
+  ck_assert_str_eq (json_object_get_string_member (data, "name"), "Beatriz Lima");
+  ck_assert_str_eq (json_object_get_string_member (data, "role"), "supervisor");
+  ck_assert_str_eq (json_object_get_string_member (data, "badge_code"), "BADGE-CLI-901");
+  ck_assert_str_eq (json_object_get_string_member (data, "store_id"), store1_id);
+  ck_assert (json_object_get_boolean_member (data, "active"));
+  hash = g_strdup (json_object_get_string_member (data, "pin_hash"));
+  ck_assert (g_str_has_prefix (hash, "$argon2id$"));
+  ck_assert (pos_pin_verify (hash, "2580"));
+  ck_assert (!pos_pin_verify (hash, "2581"));
+  unseen = pull_find (other_token, other_cursor, "staff", id);
+  ck_assert_msg (unseen == NULL, "another store's terminal pulled the person");
+
+  /* The list shows the person and whether a PIN is set, never a hash. */
+  {
+    const char *args[] = { "staff", "list", "--store", "001", NULL };
+    const char *every[] = { "staff", "list", NULL };
+    g_autofree char *line = NULL;
+
+    ck_assert_msg (central_harness_run (H, args, &list, &error), "%s", error ? error->message : "");
+    ck_assert_msg (central_harness_run (H, every, &all, &error), "%s", error ? error->message : "");
+    line = g_strdup_printf ("%s\t001\tCLI-901\tBeatriz Lima\tsupervisor\tBADGE-CLI-901\tpin\tactive\n", id);
+    ck_assert_msg (strstr (list, line) != NULL, "not listed: %s", list);
+    ck_assert (strstr (list, "argon2") == NULL);
+    ck_assert (strstr (all, "argon2") == NULL);
+    ck_assert (strstr (list, "\t002\t") == NULL);
+    ck_assert (strstr (all, line) != NULL);
+  }
+
+  /* A new PIN is a new version with a new hash. */
+  {
+    const char *args[] = { "staff", "set-pin", "CLI-901", NULL };
+    g_autoptr(JsonObject) c = NULL;
+
+    ck_assert_msg (central_harness_run_input (H, args, "3691\n", NULL, &error), "%s", error ? error->message : "");
+    c = pull_find (token, cursor, "staff", id);
+    ck_assert_int_eq (json_object_get_int_member (c, "version"), 2);
+    data = json_object_get_object_member (c, "data");
+    ck_assert (pos_pin_verify (json_object_get_string_member (data, "pin_hash"), "3691"));
+    ck_assert (!pos_pin_verify (json_object_get_string_member (data, "pin_hash"), "2580"));
+  }
+
+  /* Deactivated: published as active false (the person stays). */
+  {
+    const char *args[] = { "staff", "deactivate", "CLI-901", NULL };
+
+    ck_assert_msg (central_harness_run (H, args, NULL, &error), "%s", error ? error->message : "");
+    gone = pull_find (token, cursor, "staff", id);
+    ck_assert_str_eq (json_object_get_string_member (gone, "op"), "upsert");
+    ck_assert_int_eq (json_object_get_int_member (gone, "version"), 3);
+    ck_assert (!json_object_get_boolean_member (json_object_get_object_member (gone, "data"), "active"));
+    /* Again: nothing new. */
+    ck_assert_msg (central_harness_run (H, args, NULL, &error), "%s", error ? error->message : "");
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT version FROM staff WHERE id = '%s'", id);
+      ck_assert_int_eq (query_int (sql), 3);
+    }
+  }
+}
+END_TEST
+
 START_TEST (test_restart)
 {
   g_autoptr(GError) error = NULL;
@@ -1273,6 +1627,8 @@ central_suite (void)
   tcase_add_test (tc, test_channel_api);
   tcase_add_test (tc, test_customer_push);
   tcase_add_test (tc, test_prune_410);
+  tcase_add_test (tc, test_staff_push);
+  tcase_add_test (tc, test_staff_cli);
   tcase_add_test (tc, test_restart);
   suite_add_tcase (s, tc);
   return s;

@@ -11,11 +11,14 @@
 #include <unistd.h>
 
 #include "central-harness.h"
+#include "domain/pos-pin.h"
 #include "domain/pos-sync-wire.h"
 #include "domain/pos-uuid.h"
 #include "terminal/pos-catalog.h"
 #include "terminal/pos-outbox.h"
 #include "terminal/pos-sales.h"
+#include "terminal/pos-shifts.h"
+#include "terminal/pos-staff.h"
 #include "terminal/pos-sync-engine.h"
 #include "test-tmpdir.h"
 
@@ -521,6 +524,14 @@ term_pending (Term *t)
   return pending;
 }
 
+/* The sales still waiting to be sent (besides them the outbox holds
+ * their audit rows, and the shift's documents). */
+static guint
+term_pending_sales (Term *t)
+{
+  return (guint) term_int (t, "SELECT count(*) FROM outbox WHERE status = 'pending' AND type = 'sale.create'", NULL);
+}
+
 static guint
 term_dead (Term *t)
 {
@@ -552,6 +563,41 @@ term_stock (Term       *t,
   return pos_product_get_stock (p);
 }
 
+/* The counter ready to sell: someone signed in and a shift open. When
+ * nobody is, a seller of the terminal's store is made here (the central of
+ * most of these tests has no staff) and opens a shift. */
+#define E2E_SELLER "0190e2e0-0000-7000-8000-00000000c0de"
+
+static void
+counter_open (PosDatabase *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *staff = pos_database_get_staff_id (db);
+  g_autofree char *shift = pos_shifts_get_open_id (db, &error);
+
+  ck_assert_msg (error == NULL, "%s", error ? error->message : "?");
+  /* (Again after a rebuild, which deactivates who the central does not know.) */
+  if (staff == NULL || g_str_equal (staff, E2E_SELLER))
+    {
+      g_autofree char *store = pos_database_get_setting (db, "store_id");
+      sqlite3_stmt *stmt = NULL;
+
+      ck_assert (sqlite3_prepare_v2 (pos_database_get_handle (db),
+          "INSERT INTO staff (id, store_id, code, name, role) VALUES (?1, ?2, 'E2E-SELLER', 'Vendedor E2E', 'supervisor') "
+          "ON CONFLICT (id) DO UPDATE SET active = 1", -1, &stmt, NULL) == SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, E2E_SELLER, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, store, -1, SQLITE_TRANSIENT);
+      ck_assert_int_eq (sqlite3_step (stmt), SQLITE_DONE);
+      sqlite3_finalize (stmt);
+      ck_assert (pos_database_set_setting (db, "staff_id", E2E_SELLER, &error));
+    }
+  if (shift == NULL)
+    {
+      shift = pos_shifts_open (db, NULL, 0, 10000, &error);
+      ck_assert_msg (shift != NULL, "open a shift: %s", error ? error->message : "?");
+    }
+}
+
 /* A sale of `quantity` (milli-units) of one product, paid in cash, made the
  * way the counter makes it. Returns the sale's id. */
 static char *
@@ -568,6 +614,7 @@ sell_on (PosDatabase *db,
   char *id;
 
   ck_assert_msg (p != NULL, "%s: %s", sku, error ? error->message : "?");
+  counter_open (db);
   cart = pos_cart_new ("BRL", POS_TAX_INCLUSIVE);
   line = pos_cart_line_new (pos_product_get_id (p), sku, pos_product_get_name (p),
                             pos_product_get_barcode (p), pos_product_get_price (p),
@@ -700,7 +747,7 @@ START_TEST (test_offline_sale_once)
   ck_assert_msg (g_error_matches (error, POS_SYNC_ERROR, POS_SYNC_ERROR_NETWORK),
                  "offline: %s", error->message);
   ck_assert_int_eq (central_has_sale (env, s1), 0);
-  ck_assert_uint_eq (term_pending (a), 1);
+  ck_assert_uint_eq (term_pending_sales (a), 1);
 
   /* The engine, live: offline, the counter keeps selling. */
   engine = engine_start (a);
@@ -746,17 +793,24 @@ START_TEST (test_central_restart_mid_push)
   g_autofree char *s2 = NULL, *s3 = NULL, *keep = NULL;
   PosSyncEngine *engine;
   gint64 before = central_stock (env, "ACU-1");
-  guint n_first = POS_SYNC_MAX_BATCH + 50;   /* two batches */
+  guint n_first = POS_SYNC_MAX_BATCH + 50;   /* more than a batch */
   gint64 applied = 0;
+  gint64 in_first_batch;
+  g_autofree char *first_batch_sql = g_strdup_printf (
+      "SELECT count(*) FROM (SELECT type FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT %d) "
+      "WHERE type = 'sale.create'", POS_SYNC_MAX_BATCH);
 
   /* The central applies the first batch; its answer never comes back. */
   first = term_sell_many (a, "ACU-1", n_first);
+  in_first_batch = term_int (a, first_batch_sql, NULL);
+  ck_assert_int_gt (in_first_batch, 0);
+  ck_assert_int_lt (in_first_batch, n_first);
   proxy_set (env, "hold path=/v1/sync/push");
   engine = engine_start (a);
   WAIT_UNTIL ((applied = central_int (env, "SELECT count(*) FROM sales WHERE terminal_id = '%s'", a->terminal_id)) > 0,
               "the central to apply the held push");
-  ck_assert_int_eq (applied, POS_SYNC_MAX_BATCH);
-  ck_assert_uint_eq (term_pending (a), n_first);
+  ck_assert_int_eq (applied, in_first_batch);
+  ck_assert_uint_eq (term_pending_sales (a), n_first);
 
   /* Down it goes, and the answer is lost with it. */
   ck_assert_msg (central_harness_stop_server (env->central, &error), "%s", error ? error->message : "?");
@@ -835,12 +889,12 @@ START_TEST (test_terminal_killed_mid_push)
   run = ctl_spawn (a, run_args);
   for (guint i = 0; i < G_N_ELEMENTS (sales); i++)
     WAIT_UNTIL (central_has_sale (env, sales[i]) == 1, "the central to apply the held push");
-  ck_assert_uint_eq (term_pending (a), 3);
+  ck_assert_uint_eq (term_pending_sales (a), 3);
 
   g_subprocess_send_signal (run, SIGKILL);
   ck_assert (g_subprocess_wait (run, NULL, &error));
   ck_assert (g_subprocess_get_if_signaled (run));
-  ck_assert_uint_eq (term_pending (a), 3);
+  ck_assert_uint_eq (term_pending_sales (a), 3);
 
   proxy_set (env, "pass");
   once = ctl_spawn (a, once_args);
@@ -926,7 +980,7 @@ START_TEST (test_fault)
   seen = proxy_log_count (env, faulted);
   pos_sync_engine_kick (engine);
   WAIT_UNTIL (proxy_log_count (env, faulted) >= seen + 2, "pushes of the second sale to meet the fault");
-  ck_assert_uint_eq (term_pending (a), 2);
+  ck_assert_uint_eq (term_pending_sales (a), 2);
   ck_assert_uint_eq (term_dead (a), 0);
   ck_assert_int_eq (central_has_sale (env, s2), faults[_i].forwarded ? 1 : 0);
 
@@ -981,7 +1035,7 @@ START_TEST (test_retry_after_honoured)
                  "the engine pushed %u times to a central that said Retry-After: 3600",
                  proxy_log_count (env, faulted));
   engine_free (engine);
-  ck_assert_uint_eq (term_pending (a), 2);
+  ck_assert_uint_eq (term_pending_sales (a), 2);
 
   term_free (a);
   env_free (env);
@@ -1484,7 +1538,7 @@ START_TEST (test_expired_cursor)
   ck_assert_int_eq (term_int (a, "SELECT count(*) FROM customers WHERE id = ?1 AND email = 'clara@example.com'", kept), 1);
   ck_assert_int_eq (term_price (a, "ACU-1"), 599);
   ck_assert_int_eq (term_int (a, "SELECT count(*) FROM sales WHERE id = ?1", sale), 1);
-  ck_assert_uint_eq (term_pending (a), 1);
+  ck_assert_uint_eq (term_pending_sales (a), 1);
   ck_assert_int_eq (term_stock (a, "ACU-1"), before - 1000);
   ck_assert_int_eq (central_has_sale (env, sale), 0);
 
@@ -1639,12 +1693,12 @@ START_TEST (test_revoked)
   WAIT_UNTIL (pos_sync_engine_get_state (engine) == POS_SYNC_STATE_REVOKED, "the engine to stop as revoked");
   s2 = term_sell (a, "ACU-1", 2000);
   pos_sync_engine_kick (engine);
-  WAIT_UNTIL (pos_sync_engine_get_pending (engine) == 2, "the engine to count the new sale");
+  WAIT_UNTIL (pos_sync_engine_get_pending (engine) == term_pending (a), "the engine to count the new sale");
   ck_assert_int_eq (pos_sync_engine_get_state (engine), POS_SYNC_STATE_REVOKED);
   engine_free (engine);
 
   /* Nothing was sent, nothing lost. */
-  ck_assert_uint_eq (term_pending (a), 2);
+  ck_assert_uint_eq (term_pending_sales (a), 2);
   ck_assert_uint_eq (term_dead (a), 0);
   ck_assert_int_eq (central_has_sale (env, s1), 0);
   ck_assert_int_eq (central_has_sale (env, s2), 0);
@@ -1662,6 +1716,274 @@ START_TEST (test_revoked)
   env_free (env);
 }
 END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 8. Staff, shifts and the audit log (issue 8)                        */
+/* (owner: the central side of issue 8; the cases "staff" and          */
+/* "shift-documents")                                                  */
+
+/* A person of store 001 made at the central (balcao-central staff add),
+ * with pin typed on its standard input (NULL: --no-pin). Their id. */
+static char *
+central_staff_add (Env        *env,
+                   const char *code,
+                   const char *name,
+                   const char *role,
+                   const char *pin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *input = pin != NULL ? g_strconcat (pin, "\n", NULL) : NULL;
+  const char *args[] = { "staff", "add", "--store", STORE, "--code", code, "--name", name, "--role", role,
+                         pin != NULL ? NULL : "--no-pin", NULL };
+  char *out = NULL;
+
+  ck_assert_msg (central_harness_run_input (env->central, args, input, &out, &error),
+                 "balcao-central staff add: %s", error ? error->message : "?");
+  g_strstrip (out);
+  ck_assert_msg (pos_uuid_is_valid (out), "staff add printed %s", out);
+  return out;
+}
+
+static void
+central_staff_set_pin (Env        *env,
+                       const char *code,
+                       const char *pin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *input = g_strconcat (pin, "\n", NULL);
+  g_autofree char *out = NULL;
+  const char *args[] = { "staff", "set-pin", code, NULL };
+
+  ck_assert_msg (central_harness_run_input (env->central, args, input, &out, &error),
+                 "balcao-central staff set-pin: %s", error ? error->message : "?");
+}
+
+/* Signs in at the terminal with a PIN; fails the test unless it works. */
+static void
+term_sign_in (PosDatabase *db,
+              const char  *code,
+              const char  *pin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosStaff) staff = pos_staff_sign_in_pin (db, code, pin, &error);
+
+  ck_assert_msg (staff != NULL, "sign in as %s: %s", code, error ? error->message : "?");
+  ck_assert_str_eq (staff->code, code);
+}
+
+static void
+assert_wrong_pin (PosDatabase *db,
+                  const char  *code,
+                  const char  *pin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosStaff) staff = pos_staff_sign_in_pin (db, code, pin, &error);
+
+  ck_assert_msg (staff == NULL && g_error_matches (error, POS_STAFF_ERROR, POS_STAFF_ERROR_WRONG_PIN),
+                 "a wrong PIN for %s: %s", code, error ? error->message : "signed in");
+}
+
+/* (a) A manager's PIN set at the central reaches the terminals by sync
+ * and signs in there, offline from the central's point of view (the
+ * terminal checks the hash itself); the terminal's own count of wrong
+ * PINs survives a staff change. (b) Someone a manager adds at a counter
+ * reaches the central and the store's other terminal, and signs in there. */
+START_TEST (test_staff_both_ways)
+{
+  Env *env = env_new ();
+  Term *a = term_new (env, "a");
+  Term *b = term_new (env, "b");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *manager = central_staff_add (env, "9001", "Gerente E2E", "manager", "4826");
+  g_autofree char *hash = NULL;
+  g_autofree char *created = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *row = NULL;
+  g_autofree char *central_hash = NULL;
+
+  /* (a) The hash arrives; the PIN works at the counter. */
+  term_sync_ok (a);
+  hash = term_text (a, "SELECT pin_hash FROM staff WHERE id = ?1", manager);
+  ck_assert_msg (hash != NULL, "the manager's PIN did not reach the terminal");
+  ck_assert (pos_pin_verify (hash, "4826"));
+  {
+    g_autoptr(PosDatabase) db = term_open (a);
+
+    assert_wrong_pin (db, "9001", "1357");
+  }
+  ck_assert_int_eq (term_int (a, "SELECT failed_attempts FROM staff WHERE id = ?1", manager), 1);
+
+  /* A new PIN at the central replaces the old one at the next sync; the
+   * wrong try counted here stays counted. */
+  central_staff_set_pin (env, "9001", "5937");
+  term_sync_ok (a);
+  ck_assert_int_eq (term_int (a, "SELECT failed_attempts FROM staff WHERE id = ?1", manager), 1);
+  {
+    g_autoptr(PosDatabase) db = term_open (a);
+    g_autoptr(PosStaff) current = NULL;
+
+    assert_wrong_pin (db, "9001", "4826");
+    term_sign_in (db, "9001", "5937");
+    current = pos_staff_get_current (db, &error);
+    ck_assert_msg (current != NULL, "nobody signed in: %s", error ? error->message : "?");
+    ck_assert_str_eq (current->id, manager);
+    ck_assert_int_eq (current->role, POS_ROLE_MANAGER);
+
+    /* (b) The manager adds a cashier at the counter. */
+    created = pos_staff_create (db, "9002", "Caixa E2E", POS_ROLE_CASHIER, "3691", NULL, &error);
+    ck_assert_msg (created != NULL, "pos_staff_create: %s", error ? error->message : "?");
+  }
+  ck_assert_int_eq (term_int (a, "SELECT failed_attempts FROM staff WHERE id = ?1", manager), 0);
+  term_sync_ok (a);
+  ck_assert_uint_eq (term_pending (a), 0);
+  ck_assert_uint_eq (term_dead (a), 0);
+
+  /* At the central: in store 001, with the hash of the PIN typed at the counter. */
+  ck_assert_int_eq (central_int (env, "SELECT count(*) FROM applied_ops WHERE type = 'staff.upsert' "
+                                      "AND terminal_id = '%s'", a->terminal_id), 1);
+  sql = g_strdup_printf ("SELECT f.code || '|' || f.name || '|' || f.role || '|' || s.code || '|' || f.active::text "
+                         "FROM staff f JOIN stores s ON s.id = f.store_id WHERE f.id = '%s'", sql_safe (created));
+  row = central_text (env, sql);
+  ck_assert_str_eq (row, "9002|Caixa E2E|cashier|" STORE "|true");
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT pin_hash FROM staff WHERE id = '%s'", sql_safe (created));
+  central_hash = central_text (env, sql);
+  ck_assert (pos_pin_verify (central_hash, "3691"));
+
+  /* At the other terminal: both, and both PINs sign in there. */
+  term_sync_ok (b);
+  ck_assert_int_eq (term_int (b, "SELECT count(*) FROM staff WHERE id = ?1 AND code = '9002' AND active = 1",
+                              created), 1);
+  {
+    g_autoptr(PosDatabase) db = term_open (b);
+
+    term_sign_in (db, "9002", "3691");
+    ck_assert (pos_staff_sign_out (db, "sign_out", &error));
+    term_sign_in (db, "9001", "5937");
+  }
+
+  /* Deactivated at the central: nobody signs in as them any more. */
+  {
+    const char *args[] = { "staff", "deactivate", "9002", NULL };
+    g_autofree char *out = central_run (env, args);
+    g_autoptr(PosDatabase) db = NULL;
+    g_autoptr(PosStaff) staff = NULL;
+
+    term_sync_ok (b);
+    db = term_open (b);
+    staff = pos_staff_sign_in_pin (db, "9002", "3691", &error);
+    ck_assert_msg (staff == NULL && (g_error_matches (error, POS_STAFF_ERROR, POS_STAFF_ERROR_INACTIVE) ||
+                                     g_error_matches (error, POS_STAFF_ERROR, POS_STAFF_ERROR_NOT_FOUND)),
+                   "a deactivated person signed in: %s", error ? error->message : "signed in");
+  }
+
+  term_free (a);
+  term_free (b);
+  env_free (env);
+}
+END_TEST
+
+/* The ids of the terminal's audit rows, as a SQL list ('a','b',...). */
+static char *
+term_audit_ids (Term *t,
+                guint *n_out)
+{
+  g_autoptr(PosDatabase) db = term_open (t);
+  sqlite3 *h = pos_database_get_handle (db);
+  sqlite3_stmt *stmt = NULL;
+  GString *list = g_string_new (NULL);
+  guint n = 0;
+
+  ck_assert (sqlite3_prepare_v2 (h, "SELECT uuid FROM audit_log ORDER BY id", -1, &stmt, NULL) == SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_string_append_printf (list, "%s'%s'", n > 0 ? "," : "", sql_safe ((const char *) sqlite3_column_text (stmt, 0)));
+      n++;
+    }
+  sqlite3_finalize (stmt);
+  *n_out = n;
+  return g_string_free (list, FALSE);
+}
+
+/* (c) A shift opened, a cash movement and the shift closed at a counter,
+ * and every audit row the terminal wrote meanwhile, reach the central's
+ * terminal_documents, once. */
+START_TEST (test_shift_documents)
+{
+  Env *env = env_new ();
+  Term *a = term_new (env, "a");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *manager = central_staff_add (env, "9001", "Gerente E2E", "manager", "4826");
+  g_autofree char *shift = NULL;
+  g_autofree char *move = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *row = NULL;
+  g_autofree char *actions = NULL;
+  guint n_audit = 0;
+
+  term_sync_ok (a);
+  {
+    g_autoptr(PosDatabase) db = term_open (a);
+    g_autoptr(PosShiftReport) z = NULL;
+
+    term_sign_in (db, "9001", "4826");
+    shift = pos_shifts_open (db, NULL, 0, 10000, &error);
+    ck_assert_msg (shift != NULL, "open the shift: %s", error ? error->message : "?");
+    ck_assert_msg (pos_shifts_cash_move (db, -2000, "Sangria", NULL, &error), "cash out: %s",
+                   error ? error->message : "?");
+    z = pos_shifts_close (db, NULL, 0, 8000, NULL, NULL, &error);
+    ck_assert_msg (z != NULL, "close the shift: %s", error ? error->message : "?");
+    ck_assert_int_eq (z->difference, 0);
+    ck_assert (pos_staff_sign_out (db, "sign_out", &error));
+  }
+  move = term_text (a, "SELECT entity_id FROM outbox WHERE type = 'cash.move'", NULL);
+  ck_assert_ptr_nonnull (move);
+  term_sync_ok (a);
+  term_sync_ok (a);
+  ck_assert_uint_eq (term_pending (a), 0);
+  ck_assert_uint_eq (term_dead (a), 0);
+
+  /* The shift, opened and closed. */
+  sql = g_strdup_printf ("SELECT string_agg (type || ':' || (store_id = (SELECT id FROM stores WHERE code = '" STORE "'))::text, ',' "
+                         "ORDER BY type) FROM terminal_documents WHERE id = '%s' AND terminal_id = '%s'",
+                         sql_safe (shift), sql_safe (a->terminal_id));
+  row = central_text (env, sql);
+  ck_assert_str_eq (row, "shift.close:true,shift.open:true");
+  ck_assert_int_eq (central_int (env, "SELECT (data::json->>'opening_float')::bigint FROM terminal_documents "
+                                      "WHERE type = 'shift.open' AND id = '%s'", shift), 10000);
+
+  /* The cash movement, out of the drawer. */
+  ck_assert_int_eq (central_int (env, "SELECT (data::json->>'amount')::bigint FROM terminal_documents "
+                                      "WHERE type = 'cash.move' AND id = '%s'", move), -2000);
+  ck_assert_int_eq (central_int (env, "SELECT count(*) FROM terminal_documents WHERE type = 'cash.move' "
+                                      "AND terminal_id = '%s'", a->terminal_id), 1);
+
+  /* Every audit row, once: the sign-in, the shift, the movement, the close, the sign-out. */
+  ids = term_audit_ids (a, &n_audit);
+  ck_assert_uint_ge (n_audit, 5);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count(*) FROM terminal_documents WHERE type = 'audit.append' AND id IN (%s)", ids);
+  g_free (row);
+  row = central_text (env, sql);
+  ck_assert_int_eq (g_ascii_strtoll (row, NULL, 10), n_audit);
+  ck_assert_int_eq (central_int (env, "SELECT count(*) FROM terminal_documents WHERE type = 'audit.append' "
+                                      "AND terminal_id = '%s'", a->terminal_id), n_audit);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT string_agg (DISTINCT data::json->>'action', ',') FROM terminal_documents "
+                         "WHERE type = 'audit.append' AND terminal_id = '%s' AND data::json->>'staff_id' = '%s'",
+                         sql_safe (a->terminal_id), sql_safe (manager));
+  actions = central_text (env, sql);
+  ck_assert_msg (strstr (actions, "staff.sign_in") != NULL && strstr (actions, "shift.open") != NULL &&
+                 strstr (actions, "cash.move") != NULL && strstr (actions, "shift.close") != NULL,
+                 "audit actions at the central: %s", actions);
+
+  term_free (a);
+  env_free (env);
+}
+END_TEST
+
+/* (end of the issue 8 region) */
 
 /* ------------------------------------------------------------------ */
 
@@ -1690,6 +2012,8 @@ sync_e2e_suite (void)
     { "expired-cursor", test_expired_cursor, 0 },
     { "pickup", test_pickup_race, 0 },
     { "revoke", test_revoked, 0 },
+    { "staff", test_staff_both_ways, 0 },
+    { "shift-documents", test_shift_documents, 0 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
