@@ -7,13 +7,14 @@
 #   catalog  barcode lookup and FTS5 prefix search p50/p99, vs LIKE '%term%'
 #   commit   durable sale commit p50/p99, vs a bare write()+fsync()
 #   startup  balcao to first frame and peak RSS, vs a minimal GTK 4 window
+#   signin   a PIN sign-in (Argon2id, audited, durable), vs the bare hash check
 #   sync     against a throwaway balcao-central (PostgreSQL) on loopback:
 #            10 000 offline sales pushed, vs the same bodies POSTed to a sink;
 #            first pull of 100 000 products and a 1 000-product delta, vs
 #            the same pages fetched with plain GETs; online pickup order to
 #            the terminal's SQLite, vs the POST; 100 terminals pushing and
 #            pulling at once, vs as many GET /v1/health
-# Usage: scripts/bench.sh [catalog|commit|startup|sync ...]   (default: all)
+# Usage: scripts/bench.sh [catalog|commit|startup|signin|sync ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -28,13 +29,13 @@ ninja -C "$build" -j2 src/app/balcao src/cli/balcao-ctl \
   tests/bench/bench-catalog tests/bench/bench-commit \
   tests/bench/bench-startup tests/bench/minimal-window \
   src/central/balcao-central tests/bench/bench-sync-push tests/bench/bench-sync-pull \
-  tests/bench/bench-sync-pickup tests/bench/bench-central-load
+  tests/bench/bench-sync-pickup tests/bench/bench-central-load tests/bench/bench-signin
 
 products=${BALCAO_BENCH_PRODUCTS:-1000000}
 customers=${BALCAO_BENCH_CUSTOMERS:-1000000}
 db=${BALCAO_BENCH_DB:-$build/bench-${products}.db}
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(catalog commit startup sync)
+[ ${#which[@]} -gt 0 ] || which=(catalog commit startup signin sync)
 
 for b in "${which[@]}"; do
   case "$b" in
@@ -67,6 +68,10 @@ for b in "${which[@]}"; do
         fi
       done
       ;;
+    signin)
+      echo "== signin: PIN sign-in with the counter's Argon2id parameters vs the bare check"
+      "$build/tests/bench/bench-signin" 30
+      ;;
     sync)
       # Each starts its own PostgreSQL cluster and balcao-central (the
       # integration tests' harness) and removes them afterwards.
@@ -81,7 +86,7 @@ for b in "${which[@]}"; do
       "$build/tests/bench/bench-central-load" --terminals 100 --sales 200 --batch 20
       ;;
     *)
-      echo "unknown benchmark: $b (catalog, commit, startup, sync)" >&2
+      echo "unknown benchmark: $b (catalog, commit, startup, signin, sync)" >&2
       exit 2
       ;;
   esac

@@ -10,6 +10,7 @@
 #include "terminal/pos-receipt.h"
 #include "terminal/pos-sales.h"
 
+#include "pos-approval-dialog.h"
 #include "pos-history-page.h"
 #include "pos-receipt-view.h"
 #include "pos-return-dialog.h"
@@ -107,6 +108,7 @@ struct _PosHistoryPage
   PosReceiptView *receipt_view;
   GtkButton      *reprint_button;
   GtkButton      *return_button;
+  GtkButton      *void_button;
 };
 
 G_DEFINE_FINAL_TYPE (PosHistoryPage, pos_history_page, GTK_TYPE_WIDGET)
@@ -741,6 +743,8 @@ history_update_actions (PosHistoryPage *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.reprint", have);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.return", have && !is_return && !full);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.void",
+                                 have && !is_return && (self->record->returns == NULL || self->record->returns->len == 0));
 
   if (!have)
     return;
@@ -1096,6 +1100,144 @@ action_return (GtkWidget *widget, const char *name, GVariant *param)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Voiding: a confirmation, then the approval when the person may not void
+ * alone, then the engine (which checks both again) on a worker thread. */
+typedef struct {
+  char *sale_id;
+  char *approval_id;
+} VoidData;
+
+static void
+void_data_free (VoidData *d)
+{
+  g_free (d->sale_id);
+  g_free (d->approval_id);
+  g_free (d);
+}
+
+static void
+void_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  PosHistoryPage *self = source;
+  VoidData *d = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *id = NULL;
+  PosDatabase *worker = pos_database_acquire_worker (self->db, &error);
+
+  if (worker == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  id = pos_sales_void (worker, d->sale_id, _("Voided at the counter"), d->approval_id, &number, &error);
+  pos_database_release_worker (self->db, worker);
+  if (id == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&number), g_free);
+}
+
+static void
+on_voided (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  PosHistoryPage *self = POS_HISTORY_PAGE (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *text = NULL;
+
+  if (number == NULL)
+    {
+      history_toast (self, error->message);
+      return;
+    }
+  text = g_strdup_printf (_("Sale voided: refund %s saved."), number);
+  history_toast (self, text);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.sync-now", NULL);
+  pos_history_page_reload (self);
+  if (self->record != NULL)
+    history_load_detail (self, self->record->id);
+}
+
+static void
+on_void_approved (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PosHistoryPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *approval = NULL;
+  VoidData *d = g_object_steal_data (G_OBJECT (self), "pos-void");
+  g_autoptr(GTask) task = NULL;
+
+  if (d == NULL)
+    return;
+  if (!pos_approval_dialog_ask_finish (result, &approval, &error))
+    {
+      if (error != NULL)
+        history_toast (self, error->message);
+      void_data_free (d);
+      return;
+    }
+  d->approval_id = g_steal_pointer (&approval);
+  task = g_task_new (self, NULL, on_voided, NULL);
+  g_task_set_source_tag (task, on_void_approved);
+  g_task_set_task_data (task, d, (GDestroyNotify) void_data_free);
+  g_task_run_in_thread (task, void_thread);
+}
+
+static void
+on_void_confirmed (AdwMessageDialog *dialog,
+                   const char       *response,
+                   PosHistoryPage   *self)
+{
+  VoidData *d;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autofree char *what = NULL;
+
+  if (g_strcmp0 (response, "void") != 0 || self->record == NULL)
+    return;
+  d = g_new0 (VoidData, 1);
+  d->sale_id = g_strdup (self->record->id);
+  what = g_strdup_printf (_("Voiding sale %s"), self->record->number);
+  g_object_set_data_full (G_OBJECT (self), "pos-void", d, (GDestroyNotify) void_data_free);
+  pos_approval_dialog_ask_async (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->db,
+                                 POS_PERMISSION_VOID_SALE, what, NULL, on_void_approved, g_object_ref (self));
+}
+
+static void
+action_void (GtkWidget *widget, const char *name, GVariant *param)
+{
+  PosHistoryPage *self = POS_HISTORY_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autofree char *heading = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (self->record == NULL)
+    return;
+  heading = g_strdup_printf (_("Void sale %s?"), self->record->number);
+  total = pos_format_money (self->record->total, self->record->currency);
+  body = g_strdup_printf (_("The whole sale (%s) is refunded the way it was paid and its items go back to stock. Only sales of the shift open now can be voided; older ones are returned instead."),
+                          total);
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Keep the Sale"),
+                                    "void", _("_Void Sale"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "void", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_void_confirmed), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 action_back (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -1187,6 +1329,7 @@ pos_history_page_class_init (PosHistoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PosHistoryPage, receipt_view);
   gtk_widget_class_bind_template_child (widget_class, PosHistoryPage, reprint_button);
   gtk_widget_class_bind_template_child (widget_class, PosHistoryPage, return_button);
+  gtk_widget_class_bind_template_child (widget_class, PosHistoryPage, void_button);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_search_stop);
@@ -1199,6 +1342,7 @@ pos_history_page_class_init (PosHistoryPageClass *klass)
   gtk_widget_class_install_action (widget_class, "history.reload", NULL, action_reload);
   gtk_widget_class_install_action (widget_class, "history.reprint", NULL, action_reprint);
   gtk_widget_class_install_action (widget_class, "history.return", NULL, action_return);
+  gtk_widget_class_install_action (widget_class, "history.void", NULL, action_void);
   gtk_widget_class_install_action (widget_class, "history.back", NULL, action_back);
   gtk_widget_class_install_action (widget_class, "history.dismiss", NULL, action_dismiss);
 
@@ -1206,6 +1350,7 @@ pos_history_page_class_init (PosHistoryPageClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "history.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "history.reprint", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "history.return", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "history.void", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "history.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "history.back", NULL);
 

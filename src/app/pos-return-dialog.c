@@ -9,9 +9,10 @@
 #include "terminal/pos-receipt.h"
 #include "terminal/pos-sales.h"
 
+#include "pos-approval-dialog.h"
+#include "pos-format.h"
 #include "pos-receipt-view.h"
 #include "pos-return-dialog.h"
-#include "pos-format.h"
 
 /* The refund preview (pos_returns_preview) runs on the UI connection at
  * every change: it reads one sale's lines and earlier returns by primary
@@ -208,6 +209,7 @@ typedef struct {
   GArray         *items;
   PosRefundMethod method;
   char           *reason;
+  char           *approval_id;   /* refund approved by someone else, or NULL */
 } CommitData;
 
 typedef struct {
@@ -224,6 +226,7 @@ commit_data_free (CommitData *d)
   g_free (d->sale_id);
   g_array_unref (d->items);
   g_free (d->reason);
+  g_free (d->approval_id);
   g_free (d);
 }
 
@@ -258,7 +261,7 @@ commit_worker (GTask        *task,
   r = g_new0 (CommitResult, 1);
   r->id = pos_returns_commit (db, d->sale_id,
                               (const PosReturnItem *) (gpointer) d->items->data, d->items->len,
-                              d->method, d->reason, &r->number, &error);
+                              d->method, d->reason, d->approval_id, &r->number, &error);
   if (r->id == NULL)
     {
       pos_database_release_worker (d->db, db);
@@ -374,11 +377,44 @@ commit_done (GObject      *source,
 }
 
 static void
+on_refund_approved (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(PosReturnDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *approval = NULL;
+  CommitData *d = g_object_steal_data (G_OBJECT (self), "pos-return-commit");
+
+  if (d == NULL)
+    return;
+  if (!pos_approval_dialog_ask_finish (result, &approval, &error))
+    {
+      commit_data_free (d);
+      set_busy (self, FALSE);
+      if (error != NULL)
+        {
+          gtk_label_set_text (self->error_label, error->message);
+          gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+        }
+      return;
+    }
+  d->approval_id = g_steal_pointer (&approval);
+
+  task = g_task_new (self, self->cancellable, commit_done, NULL);
+  g_task_set_source_tag (task, on_refund_approved);
+  g_task_set_task_data (task, d, (GDestroyNotify) commit_data_free);
+  /* Once started the commit must finish: the result is what matters. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, commit_worker);
+}
+
+static void
 action_confirm (GtkWidget *widget, const char *name, GVariant *param)
 {
   PosReturnDialog *self = POS_RETURN_DIALOG (widget);
   g_autofree char *problem = NULL;
-  g_autoptr(GTask) task = NULL;
   CommitData *d;
   GArray *items;
   guint reason;
@@ -410,13 +446,20 @@ action_confirm (GtkWidget *widget, const char *name, GVariant *param)
   d->reason = g_strdup (gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (self->reason_dropdown)),
                                                     reason == GTK_INVALID_LIST_POSITION ? 0 : reason));
 
+  /* A refund needs the permission: the engine checks it again with the
+   * approval, in the return's own transaction. */
   set_busy (self, TRUE);
-  task = g_task_new (self, self->cancellable, commit_done, NULL);
-  g_task_set_source_tag (task, action_confirm);
-  g_task_set_task_data (task, d, (GDestroyNotify) commit_data_free);
-  /* Once started the commit must finish: the result is what matters. */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, commit_worker);
+  {
+    g_autofree char *money = pos_format_money (pos_returns_preview (self->db, d->sale_id,
+                                                                    (const PosReturnItem *) (gpointer) d->items->data,
+                                                                    d->items->len, NULL),
+                                               self->sale->currency);
+    g_autofree char *what = g_strdup_printf (_("Refund of %s on sale %s"), money, self->sale->number);
+
+    g_object_set_data_full (G_OBJECT (self), "pos-return-commit", d, (GDestroyNotify) commit_data_free);
+    pos_approval_dialog_ask_async (GTK_WINDOW (self), self->db, POS_PERMISSION_REFUND, what,
+                                   self->cancellable, on_refund_approved, g_object_ref (self));
+  }
 }
 
 static void

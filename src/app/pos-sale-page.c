@@ -11,6 +11,7 @@
 #include "terminal/pos-customers.h"
 #include "terminal/pos-sales.h"
 
+#include "pos-approval-dialog.h"
 #include "pos-customer-dialog.h"
 #include "pos-format.h"
 #include "pos-line-editor.h"
@@ -1089,6 +1090,7 @@ on_entry_key_pressed (GtkEventControllerKey *controller,
 
 typedef enum {
   EDIT_QUANTITY,
+  EDIT_LINE_PRICE,
   EDIT_LINE_DISCOUNT,
   EDIT_SALE_DISCOUNT,
   EDIT_LINE_NOTE,
@@ -1100,6 +1102,85 @@ typedef struct {
   EditKind     kind;
   guint        position;
 } EditData;
+
+/* What a discount or a price was before an edit that needs an approval,
+ * to put it back when nobody approves. */
+typedef struct {
+  PosSalePage     *self;
+  EditKind         kind;
+  guint            position;
+  PosPermission    permission;
+  PosDiscountKind  old_kind;
+  gint64           old_value;
+  gint64           old_price;
+} PendingApproval;
+
+static void
+on_edit_approved (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  PendingApproval *p = user_data;
+  PosSalePage *self = p->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *approval = NULL;
+
+  if (pos_approval_dialog_ask_finish (result, &approval, &error))
+    {
+      pos_cart_set_approval (self->cart, pos_permission_to_string (p->permission), approval);
+      hide_message (self);
+    }
+  else
+    {
+      /* nobody approved: back to what it was */
+      if (p->kind == EDIT_SALE_DISCOUNT)
+        pos_cart_set_discount (self->cart, p->old_kind, p->old_value, NULL);
+      else if (p->position < pos_cart_get_n_lines (self->cart) && p->kind == EDIT_LINE_DISCOUNT)
+        pos_cart_set_line_discount (self->cart, p->position, p->old_kind, p->old_value, NULL);
+      else if (p->position < pos_cart_get_n_lines (self->cart) && p->kind == EDIT_LINE_PRICE)
+        pos_cart_set_line_price (self->cart, p->position, p->old_price, NULL);
+      show_message (self, error != NULL ? error->message
+                                        : _("Not approved: the item is back as it was."), TRUE);
+    }
+  update_totals (self);
+  pos_sale_page_focus_entry (self);
+  g_object_unref (self);
+  g_free (p);
+}
+
+/* After an edit: when the cart now needs a permission the cashier lacks
+ * and holds no approval for, ask for one (or undo the edit). */
+static void
+ask_approval_if_needed (PosSalePage     *self,
+                        EditKind         kind,
+                        guint            position,
+                        PosPermission    permission,
+                        PosDiscountKind  old_kind,
+                        gint64           old_value,
+                        gint64           old_price)
+{
+  PendingApproval *p;
+  const char *what;
+
+  if (!pos_sales_cart_needs (self->db, self->cart, permission) ||
+      pos_staff_current_can (self->db, permission) ||
+      pos_cart_get_approval (self->cart, pos_permission_to_string (permission)) != NULL)
+    return;
+
+  p = g_new0 (PendingApproval, 1);
+  p->self = g_object_ref (self);
+  p->kind = kind;
+  p->position = position;
+  p->permission = permission;
+  p->old_kind = old_kind;
+  p->old_value = old_value;
+  p->old_price = old_price;
+  what = permission == POS_PERMISSION_PRICE_OVERRIDE
+           ? _("A price changed at the counter")
+           : _("A discount above the store’s limit");
+  pos_approval_dialog_ask_async (get_parent_window (self), self->db, permission, what,
+                                 self->cancellable, on_edit_approved, p);
+}
 
 static gboolean
 parse_discount (PosSalePage     *self,
@@ -1175,12 +1256,54 @@ on_edit_answered (GObject      *source,
         }
       if (data->kind == EDIT_LINE_DISCOUNT)
         {
-          if (data->position < pos_cart_get_n_lines (self->cart) &&
-              !pos_cart_set_line_discount (self->cart, data->position, kind, value, &error))
+          PosCartLine *line = data->position < pos_cart_get_n_lines (self->cart)
+                              ? pos_cart_get_line (self->cart, data->position) : NULL;
+          PosDiscountKind old_kind;
+          gint64 old_value;
+
+          if (line == NULL)
+            break;
+          old_kind = pos_cart_line_get_discount_kind (line);
+          old_value = pos_cart_line_get_discount_value (line);
+          if (!pos_cart_set_line_discount (self->cart, data->position, kind, value, &error))
             show_message (self, error->message, TRUE);
+          else
+            ask_approval_if_needed (self, EDIT_LINE_DISCOUNT, data->position, POS_PERMISSION_DISCOUNT_ABOVE_LIMIT,
+                                    old_kind, old_value, 0);
         }
-      else if (!pos_cart_set_discount (self->cart, kind, value, &error))
-        show_message (self, error->message, TRUE);
+      else
+        {
+          PosDiscountKind old_kind = pos_cart_get_discount_kind (self->cart);
+          gint64 old_value = pos_cart_get_discount_value (self->cart);
+
+          if (!pos_cart_set_discount (self->cart, kind, value, &error))
+            show_message (self, error->message, TRUE);
+          else
+            ask_approval_if_needed (self, EDIT_SALE_DISCOUNT, 0, POS_PERMISSION_DISCOUNT_ABOVE_LIMIT,
+                                    old_kind, old_value, 0);
+        }
+      break;
+
+    case EDIT_LINE_PRICE:
+      {
+        PosCartLine *line = data->position < pos_cart_get_n_lines (self->cart)
+                            ? pos_cart_get_line (self->cart, data->position) : NULL;
+        gint64 old_price;
+
+        if (line == NULL)
+          break;
+        if (!pos_format_parse_money (text, self->currency, &value, NULL) || value < 0)
+          {
+            show_message (self, _("That price is not valid. Type it like 12,90."), TRUE);
+            break;
+          }
+        old_price = pos_cart_line_get_unit_price (line);
+        if (!pos_cart_set_line_price (self->cart, data->position, value, &error))
+          show_message (self, error->message, TRUE);
+        else
+          ask_approval_if_needed (self, EDIT_LINE_PRICE, data->position, POS_PERMISSION_PRICE_OVERRIDE,
+                                  POS_DISCOUNT_NONE, 0, old_price);
+      }
       break;
 
     case EDIT_LINE_NOTE:
@@ -1244,6 +1367,21 @@ ask_edit (PosSalePage *self,
                               ? _("%s: weight in kilograms.")
                               : _("%s: how many?"), pos_cart_line_get_name (line));
       break;
+    case EDIT_LINE_PRICE:
+      if (pos_cart_line_get_fixed_gross (line) >= 0)
+        {
+          show_message (self, _("This item’s price comes from its label: scan it again or remove it."), TRUE);
+          return;
+        }
+      heading = _("Item price");
+      {
+        g_autofree char *catalog = pos_format_money (pos_cart_line_get_catalog_price (line), self->currency);
+
+        body = g_strdup_printf (_("%s: the price for this sale (the catalog says %s). A price change may need a manager’s approval."),
+                                pos_cart_line_get_name (line), catalog);
+      }
+      initial = pos_format_money (pos_cart_line_get_unit_price (line), self->currency);
+      break;
     case EDIT_LINE_DISCOUNT:
       heading = _("Item discount");
       body = g_strdup_printf (_("%s: type 10%% for a percentage or 5,00 for an amount; 0 removes the discount."),
@@ -1291,6 +1429,12 @@ static void
 action_quantity (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   ask_edit (user_data, EDIT_QUANTITY);
+}
+
+static void
+action_line_price (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  ask_edit (user_data, EDIT_LINE_PRICE);
 }
 
 static void
@@ -1564,6 +1708,21 @@ action_park (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 static void
+take_resumed_cart (PosSalePage *self,
+                   PosCart     *cart)
+{
+  const char *customer_id;
+
+  g_clear_pointer (&self->customer, pos_customer_summary_free);
+  customer_id = pos_cart_get_customer_id (cart);
+  if (customer_id != NULL)
+    self->customer = pos_customers_get (self->db, customer_id, NULL);
+
+  set_cart (self, cart);
+  hide_message (self);
+}
+
+static void
 on_resume_chosen (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
@@ -1572,7 +1731,6 @@ on_resume_chosen (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *id = pos_park_dialog_resume_finish (result, &error);
   g_autoptr(PosCart) cart = NULL;
-  const char *customer_id;
 
   if (error != NULL)
     {
@@ -1599,13 +1757,7 @@ on_resume_chosen (GObject      *source,
       return;
     }
 
-  g_clear_pointer (&self->customer, pos_customer_summary_free);
-  customer_id = pos_cart_get_customer_id (cart);
-  if (customer_id != NULL)
-    self->customer = pos_customers_get (self->db, customer_id, NULL);
-
-  set_cart (self, cart);
-  hide_message (self);
+  take_resumed_cart (self, cart);
   toast (self, _("Sale resumed"));
   pos_sale_page_focus_entry (self);
 }
@@ -1629,6 +1781,7 @@ action_resume (GSimpleAction *action, GVariant *param, gpointer user_data)
 static const GActionEntry sale_entries[] = {
   { .name = "focus-entry", .activate = action_focus_entry },
   { .name = "quantity", .activate = action_quantity },
+  { .name = "line-price", .activate = action_line_price },
   { .name = "line-discount", .activate = action_line_discount },
   { .name = "sale-discount", .activate = action_sale_discount },
   { .name = "line-note", .activate = action_line_note },
@@ -1663,6 +1816,7 @@ update_actions (PosSalePage *self)
   /* Actions that explain why they cannot run stay enabled (a message
    * beats a dead key); only line edits follow the selection. */
   set_enabled (self, "quantity", has_line);
+  set_enabled (self, "line-price", has_line);
   set_enabled (self, "line-discount", has_line);
   set_enabled (self, "line-note", has_line);
   set_enabled (self, "remove-line", has_line);
@@ -1899,4 +2053,39 @@ pos_sale_page_focus_entry (PosSalePage *self)
 {
   g_return_if_fail (POS_IS_SALE_PAGE (self));
   gtk_widget_grab_focus (self->entry);
+}
+
+char *
+pos_sale_page_park_for_lock (PosSalePage  *self,
+                             const char   *label,
+                             GError      **error)
+{
+  char *id;
+
+  g_return_val_if_fail (POS_IS_SALE_PAGE (self), NULL);
+
+  if (pos_cart_is_empty (self->cart))
+    return NULL;
+  id = pos_sales_park (self->db, self->cart, label, error);
+  if (id != NULL)
+    start_new_sale (self);
+  return id;
+}
+
+gboolean
+pos_sale_page_resume_parked (PosSalePage  *self,
+                             const char   *parked_id,
+                             GError      **error)
+{
+  g_autoptr(PosCart) cart = NULL;
+
+  g_return_val_if_fail (POS_IS_SALE_PAGE (self), FALSE);
+
+  if (!pos_cart_is_empty (self->cart))
+    return TRUE;
+  cart = pos_sales_resume (self->db, parked_id, error);
+  if (cart == NULL)
+    return FALSE;
+  take_resumed_cart (self, cart);
+  return TRUE;
 }

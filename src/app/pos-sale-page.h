@@ -33,5 +33,13 @@ void          pos_sale_page_scan             (PosSalePage *self,
 gboolean      pos_sale_page_take_typed       (PosSalePage *self,
                                               const char  *text);
 void          pos_sale_page_focus_entry      (PosSalePage *self);
+/* Locking the screen parks the sale in progress under its cashier (NULL
+ * without error when the sale is empty); signing back in resumes it. */
+char         *pos_sale_page_park_for_lock    (PosSalePage  *self,
+                                              const char   *label,
+                                              GError      **error);
+gboolean      pos_sale_page_resume_parked    (PosSalePage  *self,
+                                              const char   *parked_id,
+                                              GError      **error);
 
 G_END_DECLS

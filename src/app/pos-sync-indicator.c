@@ -8,6 +8,7 @@
 
 #include "terminal/pos-outbox.h"
 
+#include "pos-approval-dialog.h"
 #include "pos-sync-indicator.h"
 
 #define PENDING_SHOWN 50
@@ -295,20 +296,49 @@ entry_subtitle (const PosOutboxEntry *e)
 static void refresh_lists (PosSyncIndicator *self);
 
 static void
+on_retry_approved (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PosSyncIndicator) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *approval = NULL;
+  gint64 seq = GPOINTER_TO_SIZE (g_object_steal_data (G_OBJECT (self), "pos-retry-seq"));
+
+  if (!pos_approval_dialog_ask_finish (result, &approval, &error))
+    {
+      if (error != NULL)
+        {
+          gtk_label_set_text (GTK_LABEL (self->error_label), error->message);
+          gtk_widget_set_visible (self->error_label, TRUE);
+          pos_sync_indicator_popup (self);
+        }
+      return;
+    }
+  if (!pos_outbox_retry (self->db, seq, approval, &error))
+    {
+      gtk_label_set_text (GTK_LABEL (self->error_label), error->message);
+      gtk_widget_set_visible (self->error_label, TRUE);
+    }
+  else
+    pos_sync_engine_kick (self->engine);
+  refresh_lists (self);
+  pos_sync_indicator_popup (self);
+}
+
+/* Sending a refused operation again is a manager's call (manage_sync). */
+static void
 on_retry_clicked (GtkButton        *button,
                   PosSyncIndicator *self)
 {
   gint64 seq = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "seq"));
-  g_autoptr(GError) error = NULL;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (button));
 
-  if (!pos_outbox_retry (self->db, seq, &error))
-    {
-      gtk_label_set_text (GTK_LABEL (self->error_label), error->message);
-      gtk_widget_set_visible (self->error_label, TRUE);
-      return;
-    }
-  pos_sync_engine_kick (self->engine);
-  refresh_lists (self);
+  g_object_set_data (G_OBJECT (self), "pos-retry-seq", GSIZE_TO_POINTER ((gsize) seq));
+  gtk_popover_popdown (GTK_POPOVER (gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_POPOVER)));
+  pos_approval_dialog_ask_async (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->db,
+                                 POS_PERMISSION_MANAGE_SYNC, _("Sending a refused operation again"), NULL,
+                                 on_retry_approved, g_object_ref (self));
 }
 
 static GtkWidget *

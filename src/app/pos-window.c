@@ -16,33 +16,10 @@
 #include "pos-scan-detector.h"
 #include "pos-sync-indicator.h"
 #include "pos-window.h"
+#include "pos-window-private.h"
 
 #define RECEIPT_CODE_PREFIX "BALCAO:SALE:"
 
-struct _PosWindow {
-  AdwApplicationWindow  parent_instance;
-
-  PosDatabase          *db;
-  char                 *db_path;
-  PosSyncEngine        *sync;
-  PosScanDetector      *detector;
-  gboolean              close_confirmed;
-  GtkWidget            *sale_page;
-  GtkWidget            *history_page;    /* built after the first frame */
-  guint                 history_idle_id;
-
-  /* template */
-  GtkWidget            *header_bar;
-  GtkWidget            *switcher_title;
-  GtkWidget            *store_label;
-  GtkWidget            *terminal_label;
-  GtkWidget            *sync_indicator;
-  GtkWidget            *toast_overlay;
-  GtkWidget            *main_stack;
-  GtkWidget            *view_stack;
-  GtkWidget            *status_page;
-  GtkWidget            *status_hint;
-};
 
 G_DEFINE_FINAL_TYPE (PosWindow, pos_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -106,8 +83,8 @@ show_history (GSimpleAction *action,
 
 static void show_identity (PosWindow *self, const PosStoreInfo *store);
 
-static void
-refresh_identity (PosWindow *self)
+void
+_pos_window_refresh_identity (PosWindow *self)
 {
   g_autoptr(PosStoreInfo) store = NULL;
   g_autoptr(GError) error = NULL;
@@ -127,7 +104,7 @@ on_changes_applied (PosSyncEngine *engine,
                     PosWindow     *self)
 {
   if (streams != NULL && g_strv_contains (streams, "stores"))
-    refresh_identity (self);
+    _pos_window_refresh_identity (self);
 }
 
 static void
@@ -187,7 +164,7 @@ on_enrolled (GObject      *source,
       return;
     }
 
-  refresh_identity (self);
+  _pos_window_refresh_identity (self);
   if (self->sync != NULL)
     pos_sync_engine_kick (self->sync);
   pos_window_add_toast (self, _("Connected to the central system. Prices, stock and pickup orders now come from there."));
@@ -317,6 +294,8 @@ pos_window_route_scan (PosWindow  *self,
 {
   g_return_if_fail (POS_IS_WINDOW (self));
 
+  if (_pos_window_staff_take_scan (self, code))
+    return;
   if (self->sale_page == NULL)
     {
       gtk_widget_error_bell (GTK_WIDGET (self));
@@ -353,7 +332,8 @@ on_typed (PosScanDetector *detector,
 {
   const char *visible;
 
-  if (self->sale_page == NULL)
+  if (self->sale_page == NULL ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (self->main_stack)), "main") != 0)
     return FALSE;
   visible = adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (self->view_stack));
   if (g_strcmp0 (visible, "sale") != 0)
@@ -416,7 +396,8 @@ show_identity (PosWindow          *self,
   if (store->staff_name != NULL)
     where = g_strdup_printf (_("%s · Cashier: %s"), terminal ? terminal : "", store->staff_name);
   else
-    where = g_strdup_printf (_("%s · No cashier signed in"), terminal ? terminal : "");
+    where = g_strdup_printf (_("%s · Locked"), terminal ? terminal : "");
+  gtk_label_set_text (GTK_LABEL (self->person_label), store->staff_name != NULL ? store->staff_name : _("Locked"));
 
   gtk_label_set_text (GTK_LABEL (self->store_label), store->store_name ? store->store_name : "");
   gtk_label_set_text (GTK_LABEL (self->terminal_label), where);
@@ -474,11 +455,13 @@ open_database (PosWindow  *self,
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "sale");
   on_visible_page_changed (ADW_VIEW_STACK (self->view_stack), NULL, self);
-  gtk_stack_set_visible_child_name (GTK_STACK (self->main_stack), "main");
 
   self->detector = pos_scan_detector_new (GTK_WIDGET (self));
   g_signal_connect_object (self->detector, "scanned", G_CALLBACK (on_scanned), self, 0);
   g_signal_connect_object (self->detector, "typed", G_CALLBACK (on_typed), self, 0);
+
+  /* nobody sells before signing in */
+  _pos_window_staff_start (self);
 }
 
 /* A cash register fills its screen: size the window to the monitor it
@@ -506,6 +489,7 @@ pos_window_dispose (GObject *object)
 
   g_clear_object (&self->detector);
   g_clear_handle_id (&self->history_idle_id, g_source_remove);
+  _pos_window_staff_dispose (self);
   if (self->sync != NULL)
     {
       pos_sync_engine_stop (self->sync);
@@ -551,6 +535,8 @@ pos_window_class_init (PosWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PosWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PosWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, PosWindow, status_hint);
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, no_shift_page);
+  gtk_widget_class_bind_template_child (widget_class, PosWindow, person_label);
 }
 
 static void
@@ -559,6 +545,7 @@ pos_window_init (PosWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries,
                                    G_N_ELEMENTS (win_entries), self);
+  _pos_window_staff_init (self);
 }
 
 PosWindow *

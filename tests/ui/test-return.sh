@@ -97,6 +97,33 @@ win=$(timeout 30 xdotool search --sync --onlyvisible --name '^Balcão' | head -1
 [ -n "$win" ] || fail "the Balcão window did not appear"
 focus "$win" || fail "could not focus the window"
 sleep 1
+shot 0-locked
+
+# The screen starts locked: the supervisor's badge (a keyboard-wedge
+# burst) signs him in; a supervisor may refund without an approval (the
+# cashier's refund with a manager's approval is test-staff.sh's).
+xdotool type --delay 5 "CRACHA2001"
+xdotool key Return
+for _ in $(seq 1 50); do
+  [ "$(q "SELECT value FROM settings WHERE key = 'staff_id'")" = "$(q "SELECT id FROM staff WHERE badge_code = 'CRACHA2001'")" ] && break
+  sleep 0.1
+done
+[ "$(q "SELECT value FROM settings WHERE key = 'staff_id'")" = "$(q "SELECT id FROM staff WHERE badge_code = 'CRACHA2001'")" ] \
+  || fail "the badge did not sign the supervisor in"
+sleep 0.5
+# No shift yet: open one with a typed float (Ctrl+Shift+N, Alt+T, amount).
+xdotool key --clearmodifiers ctrl+shift+n
+sleep 1
+xdotool key --clearmodifiers alt+t
+sleep 0.3
+xdotool type --delay 60 "150,00"
+xdotool key Return
+for _ in $(seq 1 50); do
+  [ "$(q "SELECT count (*) FROM shifts WHERE status = 'open'")" = 1 ] && break
+  sleep 0.1
+done
+[ "$(q "SELECT count (*) FROM shifts WHERE status = 'open'")" = 1 ] || fail "the shift did not open"
+sleep 0.8
 shot 1-started
 
 # History, by keyboard.

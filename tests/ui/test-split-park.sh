@@ -58,21 +58,6 @@ A_FAILED=
 # ------------------------------------------------------------------
 # Helpers on top of ui-lib.sh
 
-# The visible window whose title matches the regex, within 15 s.
-wait_window () {
-  i=0
-  while [ $i -lt 150 ]; do
-    w=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | tail -n 1)
-    if [ -n "$w" ]; then
-      echo "$w"
-      return 0
-    fi
-    sleep 0.1
-    i=$((i + 1))
-  done
-  return 1
-}
-
 # A visible window of the app other than the main one (the park question
 # has no title), within 15 s.
 wait_other_window () {

@@ -166,7 +166,7 @@ shot back-online
 # --- 4. quitting with unsent work warns and keeps it ---
 stop_central
 sell "$CODE3"
-wait_for "SELECT count(*) FROM outbox WHERE status = 'pending'" 1
+wait_for "SELECT count(*) FROM outbox WHERE status = 'pending' AND type = 'sale.create'" 1
 xdotool key --clearmodifiers ctrl+q
 sleep 1.5
 shot quit-warning
@@ -174,5 +174,5 @@ kill -0 "$APP_PID" 2>/dev/null || fail "Balcão quit without warning about the u
 key Escape
 sleep 0.5
 kill -0 "$APP_PID" 2>/dev/null || fail "Escape on the warning quit Balcão"
-[ "$(q "SELECT count(*) FROM outbox WHERE status = 'pending'")" = 1 ] || fail "the unsent sale left the outbox"
+[ "$(q "SELECT count(*) FROM outbox WHERE status = 'pending' AND type = 'sale.create'")" = 1 ] || fail "the unsent sale left the outbox"
 note "ok"

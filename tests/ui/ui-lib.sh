@@ -53,6 +53,48 @@ start_app () {
   note "window $WID (pid $APP_PID)"
   focus_window "$WID"
   sleep 1
+  if [ -z "${NO_SIGN_IN:-}" ]; then
+    sign_in "${BADGE:-CRACHA1001}"
+    ensure_shift
+  fi
+}
+
+# The visible window whose title matches the regex, within 15 s.
+wait_window () {
+  i=0
+  while [ $i -lt 150 ]; do
+    w=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | tail -n 1)
+    if [ -n "$w" ]; then
+      echo "$w"
+      return 0
+    fi
+    sleep 0.1
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# The screen starts locked: a badge read by the keyboard-wedge scanner
+# signs its person in (the demo's cashier by default).
+sign_in () {
+  scan "$1"
+  wait_for "SELECT (SELECT value FROM settings WHERE key = 'staff_id') =
+                   (SELECT id FROM staff WHERE badge_code = '$1')" 1
+  sleep 0.5
+}
+
+# Without an open shift the counter offers only to open one: count the
+# float as a typed total (Ctrl+Shift+N, Alt+T, amount, Enter).
+ensure_shift () {
+  [ "$(q "SELECT count(*) FROM shifts WHERE status = 'open'")" = 1 ] && return 0
+  key ctrl+shift+n
+  sleep 0.5
+  xdotool key --clearmodifiers alt+t
+  sleep 0.3
+  type_slowly "${FLOAT:-150,00}"
+  key Return
+  wait_for "SELECT count(*) FROM shifts WHERE status = 'open'" 1
+  sleep 0.8
 }
 
 stop_app () {
