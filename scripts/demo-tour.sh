@@ -45,6 +45,33 @@ focus "$win"
 sleep 1
 
 echo "Screenshots:"
+shot 0a-locked
+
+# Ana, the cashier, signs in with her PIN (1111) on the pad's keys...
+# typed here; then counts the float: R$ 150,00 as a total.
+xdotool type --delay 120 "1111"
+xdotool key Return
+for _ in $(seq 1 50); do
+  [ -n "$(q "SELECT value FROM settings WHERE key = 'staff_id' AND value <> '';")" ] && break
+  sleep 0.1
+done
+sleep 0.5
+# (a demo run before this one may have left its shift open)
+if [ "$(q "SELECT count (*) FROM shifts WHERE status = 'open';")" = 0 ]; then
+  xdotool key --clearmodifiers ctrl+shift+n
+  sleep 1
+  shot 0b-open-shift
+  xdotool key --clearmodifiers alt+t
+  sleep 0.3
+  xdotool type --delay 60 "150,00"
+  xdotool key Return
+  for _ in $(seq 1 50); do
+    [ "$(q "SELECT count (*) FROM shifts WHERE status = 'open';")" = 1 ] && break
+    sleep 0.1
+  done
+  sleep 0.5
+fi
+focus "$win"
 shot 1-sale-empty
 
 # Three products scanned the way a USB keyboard-wedge scanner types.

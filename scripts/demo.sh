@@ -78,6 +78,9 @@ if [ -z "${BALCAO_DEMO_OFFLINE:-}" ]; then
   fi
   token=$("$central" terminal enroll --store "$code" --name "Caixa 01")
   "$ctl" --database "$db" enroll "$url" "$token"
+  # The demo's people and their PINs go up from the counter (each run's
+  # central is new); Fernanda, the manager, says so with her PIN.
+  echo 9999 | "$ctl" --database "$db" staff publish --as 3001 >/dev/null
   channel_key=$("$central" channel-key add demo-web-shop)
   cat <<EOT
 The central is at $url (PostgreSQL: $BALCAO_CENTRAL_CONNINFO).

@@ -33,7 +33,7 @@ static const char usage[] =
   "  terminal list\n"
   "  catalog import FILE.csv [--store CODE]   import products (stock goes to --store)\n"
   "  channel-key add NAME                    print a new channel API key (shown once)\n"
-  "  staff add --store CODE --code C --name N --role cashier|supervisor|manager\n"
+  "  staff add --store CODE --code C --name N --role cashier|supervisor|manager [--id UUID]\n"
   "            [--badge B] [--no-pin]          the PIN is read from standard input\n"
   "  staff list [--store CODE]\n"
   "  staff set-pin CODE                      the new PIN is read from standard input\n"
@@ -223,8 +223,9 @@ staff_command (CentralConn *conn,
 {
   if (g_strcmp0 (sub, "add") == 0)
     {
-      static const char * const allowed[] = { "store", "code", "name", "role", "badge", "no-pin", NULL };
+      static const char * const allowed[] = { "store", "code", "name", "role", "badge", "no-pin", "id", NULL };
       CentralStaffInfo info = {
+        .id = opt (args, "id"),
         .code = opt (args, "code"), .name = opt (args, "name"), .role = opt (args, "role"),
         .badge_code = opt (args, "badge"), .active = TRUE,
       };

@@ -34,7 +34,10 @@ usage (void)
                         "       balcao-ctl staff add CODE NAME cashier|supervisor|manager [--badge CODE] [--as CODE]\n"
                         "       balcao-ctl staff set-pin ID|CODE [--as CODE]\n"
                         "       balcao-ctl staff unlock ID|CODE [--as CODE]\n"
-                        "Adding, setting a PIN and unlocking need a manager (manage_staff): the one signed in at\n"
+                        "       balcao-ctl staff publish [--as CODE]\n"
+                        "publish sends this terminal's people (with their PINs' hashes) to the central again,\n"
+                        "after enrolling with a new one.\n"
+                        "Adding, setting a PIN, unlocking and publishing need a manager (manage_staff): the one signed in at\n"
                         "this terminal, or --as CODE, whose PIN is the first line read from the standard input\n"
                         "(who is signed in at the counter does not change). The new PIN follows on the next line;\n"
                         "at a terminal it is asked for twice and not shown."));
@@ -363,6 +366,44 @@ cmd_unlock (PosDatabase *db,
   return 0;
 }
 
+static int
+cmd_publish (PosDatabase *db,
+             GPtrArray   *args,
+             const char  *as)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) staff = NULL;
+
+  if (args->len != 1)
+    return usage ();
+  if (!pos_cli_act_as (db, as, &error))
+    return pos_cli_fail (error);
+  if (!pos_staff_current_can (db, POS_PERMISSION_MANAGE_STAFF))
+    {
+      g_set_error (&error, POS_STAFF_ERROR, POS_STAFF_ERROR_PERMISSION,
+                   _("Publishing the staff needs a manager: use --as CODE with their PIN."));
+      return pos_cli_fail (error);
+    }
+  staff = pos_staff_list (db, &error);
+  if (staff == NULL || !pos_database_begin (db, &error))
+    return pos_cli_fail (error);
+  for (guint i = 0; i < staff->len; i++)
+    {
+      PosStaff *s = g_ptr_array_index (staff, i);
+
+      if (!pos_staff_publish (db, s->id, &error))
+        {
+          pos_database_rollback (db);
+          return pos_cli_fail (error);
+        }
+    }
+  if (!pos_database_commit (db, &error))
+    return pos_cli_fail (error);
+  printf (g_dngettext (GETTEXT_PACKAGE, "%u person queued for the central.\n",
+                       "%u people queued for the central.\n", staff->len), staff->len);
+  return 0;
+}
+
 int
 pos_cli_cmd_staff (int    argc,
                    char **argv)
@@ -385,7 +426,8 @@ pos_cli_cmd_staff (int    argc,
       return 0;
     }
   if (!g_str_equal (sub, "list") && !g_str_equal (sub, "add") &&
-      !g_str_equal (sub, "set-pin") && !g_str_equal (sub, "unlock"))
+      !g_str_equal (sub, "set-pin") && !g_str_equal (sub, "unlock") &&
+      !g_str_equal (sub, "publish"))
     return usage ();
 
   db = pos_cli_open_database (&error);
@@ -398,5 +440,7 @@ pos_cli_cmd_staff (int    argc,
     return cmd_add (db, args, as);
   if (g_str_equal (sub, "set-pin"))
     return cmd_set_pin (db, args, as);
+  if (g_str_equal (sub, "publish"))
+    return cmd_publish (db, args, as);
   return cmd_unlock (db, args, as);
 }

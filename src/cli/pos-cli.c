@@ -21,9 +21,9 @@ static const PosCliCommand commands[] = {
   { "catalog",   pos_cli_cmd_catalog,   N_("catalog import|export FILE.csv: import products (all or nothing), or write the catalog in that format") },
   { "sales",     pos_cli_cmd_sales,     N_("sales list|show NUMBER|receipt NUMBER: the sales history") },
   { "enroll",    pos_cli_cmd_enroll,    N_("enroll URL TOKEN [--ca-file FILE]: enrol this terminal with a central") },
-  { "sync",      pos_cli_cmd_sync,      N_("sync status|run [--once]|outbox|dead-letters|retry SEQ: sync with the central") },
+  { "sync",      pos_cli_cmd_sync,      N_("sync status|run [--once]|outbox|dead-letters|retry SEQ [--as CODE]: sync with the central") },
   { "scanners",  pos_cli_cmd_scanners,  N_("scanners [list|listen [--count N] [--timeout S]|enable|disable|add|remove VID:PID|layout VID:PID us|abnt2|timeout MS]: USB barcode scanners") },
-  { "staff",     pos_cli_cmd_staff,     N_("staff list|add CODE NAME ROLE|set-pin ID|CODE|unlock ID|CODE [--as CODE]: staff and PINs (PINs from stdin)") },
+  { "staff",     pos_cli_cmd_staff,     N_("staff list|add CODE NAME ROLE|set-pin ID|CODE|unlock ID|CODE|publish [--as CODE]: staff and PINs (PINs from stdin)") },
   { "audit",     pos_cli_cmd_audit,     N_("audit [--action PREFIX] [--staff ID|CODE] [--limit N] [--as CODE]: the audit log, newest first") },
   { "shift",     pos_cli_cmd_shift,     N_("shift status|open [--float AMOUNT]|cash-in|cash-out AMOUNT REASON|report [SHIFT]|close --counted AMOUNT: the shift at this terminal") },
 };

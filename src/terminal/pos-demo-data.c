@@ -12,6 +12,7 @@
 #include "domain/pos-pin.h"
 #include "pos-catalog.h"
 #include "pos-demo-data.h"
+#include "pos-staff.h"
 
 #define BATCH 20000          /* rows per progress report */
 #define DAY_MS (G_GINT64_CONSTANT (86400000))
@@ -476,6 +477,12 @@ make_store (Ctx     *ctx,
                         error, hash, pins[i].code, s->store_id, NULL))
           return FALSE;
       }
+    /* The demo's people were made at this counter: a central it is
+     * enrolled with learns them (and their PINs) from it. */
+    if (!pos_staff_publish (ctx->db, s->cashier_id, error) ||
+        !pos_staff_publish (ctx->db, s->supervisor_id, error) ||
+        !pos_staff_publish (ctx->db, s->manager_id, error))
+      return FALSE;
   }
 
   for (guint i = 0; i < G_N_ELEMENTS (taxes); i++)

@@ -526,10 +526,10 @@ audit_alone (PosDatabase *db,
 }
 
 /* The staff row as 'staff.upsert' sends it (docs/sync-protocol.md §5). */
-static gboolean
-enqueue_staff_upsert (PosDatabase  *db,
-                      const char   *staff_id,
-                      GError      **error)
+gboolean
+pos_staff_publish (PosDatabase  *db,
+                   const char   *staff_id,
+                   GError      **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -743,7 +743,7 @@ check_pin (PosDatabase    *db,
         goto fail;
       /* A hash made with older parameters is replaced, and every terminal
        * of the store gets the new one through the central. */
-      if (rehash && !enqueue_staff_upsert (db, s->id, error))
+      if (rehash && !pos_staff_publish (db, s->id, error))
         goto fail;
       s->failed_attempts = 0;
       s->locked_until = 0;
@@ -1414,7 +1414,7 @@ pos_staff_create (PosDatabase  *db,
   root = json_builder_get_root (b);
   data = json_to_string (root, FALSE);
 
-  if (!enqueue_staff_upsert (db, id, error) ||
+  if (!pos_staff_publish (db, id, error) ||
       !pos_database_audit (db, "staff.create", "staff", id, NULL, data, error) ||
       !pos_database_commit (db, error))
     goto fail;
@@ -1462,7 +1462,7 @@ pos_staff_set_pin (PosDatabase  *db,
   sqlite3_bind_int64 (stmt, 3, pos_now_ms ());
   if (!step_done (db, stmt, _("Setting the PIN"), error))
     goto fail;
-  if (!enqueue_staff_upsert (db, s->id, error) ||
+  if (!pos_staff_publish (db, s->id, error) ||
       !pos_database_audit (db, "staff.set_pin", "staff", s->id, NULL, NULL, error) ||
       !pos_database_commit (db, error))
     goto fail;

@@ -115,6 +115,10 @@ char      *pos_staff_create        (PosDatabase *db, const char *code, const cha
                                     const char *pin, const char *badge_code, GError **error);
 gboolean   pos_staff_set_pin       (PosDatabase *db, const char *staff_id, const char *pin, GError **error);
 gboolean   pos_staff_unlock        (PosDatabase *db, const char *staff_id, GError **error);
+/* Queues the person as this terminal has them for the central
+ * ('staff.upsert', with the PIN's hash): what create and set_pin do, and
+ * the demo store for the people it seeds. No permission check. */
+gboolean   pos_staff_publish       (PosDatabase *db, const char *staff_id, GError **error);
 
 /* Permissions. */
 gboolean   pos_role_has_permission (PosDatabase *db, PosRole role, PosPermission p);
