@@ -13,6 +13,13 @@ packages=(
   # tests
   check sqlite3 postgresql python3 curl xvfb xauth xdotool imagemagick dbus dbus-x11
   umockdev libumockdev-dev
+  # printing tests (tests/devices/test-printing.c, docs/printing.md): a
+  # private cupsd (cups-daemon), lpadmin/cupsdisable/cupsreject
+  # (cups-client), ippeveprinter, the IPP Everywhere printer simulator
+  # (cups-ipp-utils), dbus-daemon for it (dbus above)
+  cups-daemon cups-client cups-ipp-utils
+  # receipts: pdfinfo and pdftotext read the PDFs back in tests/devices
+  poppler-utils
   desktop-file-utils appstream
   fonts-cantarell fonts-dejavu-core
 )

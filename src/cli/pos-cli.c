@@ -25,6 +25,9 @@ static const PosCliCommand commands[] = {
   { "scanners",  pos_cli_cmd_scanners,  N_("scanners [list|listen [--count N] [--timeout S]|enable|disable|add|remove VID:PID|layout VID:PID us|abnt2|timeout MS]: USB barcode scanners") },
   { "staff",     pos_cli_cmd_staff,     N_("staff list|add CODE NAME ROLE|set-pin ID|CODE|unlock ID|CODE|publish [--as CODE]: staff and PINs (PINs from stdin)") },
   { "audit",     pos_cli_cmd_audit,     N_("audit [--action PREFIX] [--staff ID|CODE] [--limit N] [--as CODE]: the audit log, newest first") },
+  { "receipt",   pos_cli_cmd_receipt,   N_("receipt SALE|--shift [SHIFT] --format escpos|pdf|png|text [--width 32|42|48] [--paper 58|80|a4] [--code-page 860|858] [--barcode] [--reprint] --output FILE|-: render a receipt or a shift report") },
+  { "printers",  pos_cli_cmd_printers,  N_("printers [list|show|use PRINTER [--kind escpos-raw|pdf-driver] [--width 32|42|48] [--code-page 860|858]]: the CUPS printers and the receipt printer") },
+  { "print-test", pos_cli_cmd_print_test, N_("print-test [PRINTER] [--kind escpos-raw|pdf-driver] [--width N] [--timeout S]: print a test page and wait until it printed") },
   { "shift",     pos_cli_cmd_shift,     N_("shift status|open [--float AMOUNT]|cash-in|cash-out AMOUNT REASON|report [SHIFT]|close --counted AMOUNT: the shift at this terminal") },
 };
 
