@@ -8,13 +8,15 @@
 #   commit   durable sale commit p50/p99, vs a bare write()+fsync()
 #   startup  balcao to first frame and peak RSS, vs a minimal GTK 4 window
 #   signin   a PIN sign-in (Argon2id, audited, durable), vs the bare hash check
+#   scan     an emulated USB scan from the report reaped to the cart line
+#            painted (1 000 scans), vs the same scan updating a bare label
 #   sync     against a throwaway balcao-central (PostgreSQL) on loopback:
 #            10 000 offline sales pushed, vs the same bodies POSTed to a sink;
 #            first pull of 100 000 products and a 1 000-product delta, vs
 #            the same pages fetched with plain GETs; online pickup order to
 #            the terminal's SQLite, vs the POST; 100 terminals pushing and
 #            pulling at once, vs as many GET /v1/health
-# Usage: scripts/bench.sh [catalog|commit|startup|signin|sync ...]   (default: all)
+# Usage: scripts/bench.sh [catalog|commit|startup|signin|scan|sync ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -29,13 +31,14 @@ ninja -C "$build" -j2 src/app/balcao src/cli/balcao-ctl \
   tests/bench/bench-catalog tests/bench/bench-commit \
   tests/bench/bench-startup tests/bench/minimal-window \
   src/central/balcao-central tests/bench/bench-sync-push tests/bench/bench-sync-pull \
-  tests/bench/bench-sync-pickup tests/bench/bench-central-load tests/bench/bench-signin
+  tests/bench/bench-sync-pickup tests/bench/bench-central-load tests/bench/bench-signin \
+  tests/bench/bench-scan
 
 products=${BALCAO_BENCH_PRODUCTS:-1000000}
 customers=${BALCAO_BENCH_CUSTOMERS:-1000000}
 db=${BALCAO_BENCH_DB:-$build/bench-${products}.db}
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(catalog commit startup signin sync)
+[ ${#which[@]} -gt 0 ] || which=(catalog commit startup signin scan sync)
 
 for b in "${which[@]}"; do
   case "$b" in
@@ -72,6 +75,16 @@ for b in "${which[@]}"; do
       echo "== signin: PIN sign-in with the counter's Argon2id parameters vs the bare check"
       "$build/tests/bench/bench-signin" 30
       ;;
+    scan)
+      echo "== scan: emulated USB scan to the cart line on screen, $products products"
+      if [ ! -f "$db" ]; then
+        "$build/tests/bench/bench-catalog" --db "$db" --products "$products" --customers "$customers" >/dev/null
+      fi
+      scan=(env LD_PRELOAD=libumockdev-preload.so.0 GSK_RENDERER=cairo GTK_A11Y=none
+            GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1
+            "$build/tests/bench/bench-scan" --db "$db" --products "$products" --scans 1000)
+      if [ -n "${DISPLAY:-}" ]; then "${scan[@]}"; else xvfb-run -a -s '-screen 0 1280x800x24' "${scan[@]}"; fi
+      ;;
     sync)
       # Each starts its own PostgreSQL cluster and balcao-central (the
       # integration tests' harness) and removes them afterwards.
@@ -86,7 +99,7 @@ for b in "${which[@]}"; do
       "$build/tests/bench/bench-central-load" --terminals 100 --sales 200 --batch 20
       ;;
     *)
-      echo "unknown benchmark: $b (catalog, commit, startup, signin, sync)" >&2
+      echo "unknown benchmark: $b (catalog, commit, startup, signin, scan, sync)" >&2
       exit 2
       ;;
   esac

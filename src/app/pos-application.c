@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "devices/pos-scanner.h"
+
 #include "pos-app-resources.h"
 #include "pos-application.h"
 #include "pos-window.h"
@@ -13,6 +15,11 @@ struct _PosApplication {
   AdwApplication parent_instance;
 
   char *db_path;
+
+  /* USB scanners (docs/scanners.md), on the window's database */
+  PosScannerManager *scanners;
+  guint              scanners_idle_id;
+  GHashTable        *scanners_told;   /* ids of devices whose lack of permission was told */
 };
 
 G_DEFINE_FINAL_TYPE (PosApplication, pos_application, ADW_TYPE_APPLICATION)
@@ -90,10 +97,135 @@ on_about (GSimpleAction *action,
                          NULL);
 }
 
+/* The counter's window (not the preferences or a dialog on top of it). */
+static PosWindow *
+counter_window (PosApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (POS_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* app.scanner-help("05e0:1200@1-1"): what is wrong with a scanner, and
+ * the fix, in full. */
+static void
+on_scanner_help (GSimpleAction *action,
+                 GVariant      *param,
+                 gpointer       user_data)
+{
+  PosApplication *self = user_data;
+  PosScannerDevice *device = NULL;
+  PosWindow *window = counter_window (self);
+  GtkWidget *dialog;
+  g_autofree char *heading = NULL;
+
+  if (self->scanners != NULL)
+    device = pos_scanner_manager_find_device (self->scanners, g_variant_get_string (param, NULL));
+  if (device == NULL || pos_scanner_device_get_error_message (device) == NULL)
+    return;
+
+  heading = g_strdup_printf (_("Scanner “%s”"), pos_scanner_device_get_name (device));
+  dialog = adw_message_dialog_new (window != NULL ? GTK_WINDOW (window) : NULL, heading,
+                                   pos_scanner_device_get_error_message (device));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static const GActionEntry app_entries[] = {
   { .name = "quit", .activate = on_quit },
   { .name = "about", .activate = on_about },
+  { .name = "scanner-help", .activate = on_scanner_help, .parameter_type = "s" },
 };
+
+/* ---- USB scanners ---- */
+
+static void
+on_usb_scanned (PosScannerManager *manager,
+                PosScan           *scan,
+                PosApplication    *self)
+{
+  PosWindow *window = counter_window (self);
+
+  g_debug ("USB scan from %s: %s", pos_scan_get_device_id (scan), pos_scan_get_text (scan));
+  if (window != NULL)
+    pos_window_route_usb_scan (window, scan);
+}
+
+static void
+tell_no_permission (PosApplication   *self,
+                    PosScannerDevice *device)
+{
+  PosWindow *window = counter_window (self);
+  AdwToast *toast;
+
+  if (window == NULL)
+    return;
+  g_debug ("Told: scanner %s has no permission", pos_scanner_device_get_id (device));
+  /* short enough for one line of a toast; Details has it in full */
+  toast = adw_toast_new (_("No permission to read a scanner: install the udev rule, join the “scanner” group "
+                           "(docs/scanners.md)"));
+  /* long enough to read; the Details and Preferences › Scanners keep it */
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_button_label (toast, _("_Details"));
+  adw_toast_set_action_name (toast, "app.scanner-help");
+  adw_toast_set_action_target_value (toast, g_variant_new_string (pos_scanner_device_get_id (device)));
+  pos_window_show_toast (window, toast);
+}
+
+static gboolean
+not_present (gpointer key,
+             gpointer value,
+             gpointer present)
+{
+  return !g_hash_table_contains (present, key);
+}
+
+/* Once per device that appears without permission, not at every change
+ * of the list; plugged in again, it is told again. */
+static void
+on_scanners_changed (PosScannerManager *manager,
+                     PosApplication    *self)
+{
+  GListModel *devices = pos_scanner_manager_get_devices (manager);
+  g_autoptr(GHashTable) present = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr(PosScannerDevice) device = g_list_model_get_item (devices, i);
+      const char *id = pos_scanner_device_get_id (device);
+
+      g_hash_table_add (present, g_strdup (id));
+      if (pos_scanner_device_get_state (device) == POS_SCANNER_STATE_NO_PERMISSION &&
+          !g_hash_table_contains (self->scanners_told, id))
+        {
+          g_hash_table_add (self->scanners_told, g_strdup (id));
+          tell_no_permission (self, device);
+        }
+    }
+  g_hash_table_foreach_remove (self->scanners_told, not_present, present);
+}
+
+/* After the window opened its database and showed itself. Without USB
+ * here, keyboard-wedge scanning still works. */
+static gboolean
+start_scanners_idle (gpointer user_data)
+{
+  PosApplication *self = user_data;
+  PosWindow *window = counter_window (self);
+  PosDatabase *db = window != NULL ? pos_window_get_database (window) : NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->scanners_idle_id = 0;
+  if (db == NULL)
+    return G_SOURCE_REMOVE;
+  self->scanners = pos_scanner_manager_new (db);
+  g_signal_connect_object (self->scanners, "scanned", G_CALLBACK (on_usb_scanned), self, 0);
+  g_signal_connect_object (self->scanners, "devices-changed", G_CALLBACK (on_scanners_changed), self, 0);
+  if (!pos_scanner_manager_start (self->scanners, &error))
+    g_info ("USB scanners are not read: %s", error->message);
+  return G_SOURCE_REMOVE;
+}
 
 static char *
 default_db_path (void)
@@ -170,11 +302,28 @@ pos_application_activate (GApplication *app)
       if (self->db_path == NULL)
         self->db_path = default_db_path ();
       window = GTK_WINDOW (pos_window_new (self, self->db_path));
+      self->scanners_idle_id = g_idle_add_full (G_PRIORITY_LOW, start_scanners_idle, self, NULL);
       if (g_getenv ("BALCAO_EXIT_AFTER_FIRST_FRAME") != NULL)
         g_signal_connect (window, "map", G_CALLBACK (window_mapped_cb), NULL);
     }
 
   gtk_window_present (window);
+}
+
+/* Gives the scanners back to the system before the windows go. */
+static void
+pos_application_shutdown (GApplication *app)
+{
+  PosApplication *self = POS_APPLICATION (app);
+
+  g_clear_handle_id (&self->scanners_idle_id, g_source_remove);
+  if (self->scanners != NULL)
+    {
+      pos_scanner_manager_stop (self->scanners);
+      g_clear_object (&self->scanners);
+    }
+
+  G_APPLICATION_CLASS (pos_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -183,6 +332,7 @@ pos_application_finalize (GObject *object)
   PosApplication *self = POS_APPLICATION (object);
 
   g_clear_pointer (&self->db_path, g_free);
+  g_clear_pointer (&self->scanners_told, g_hash_table_unref);
 
   G_OBJECT_CLASS (pos_application_parent_class)->finalize (object);
 }
@@ -197,6 +347,7 @@ pos_application_class_init (PosApplicationClass *klass)
   app_class->handle_local_options = pos_application_handle_local_options;
   app_class->startup = pos_application_startup;
   app_class->activate = pos_application_activate;
+  app_class->shutdown = pos_application_shutdown;
 
   /* The resources live in a static library: referencing them keeps the
    * object (and its registering constructor) in the executable. */
@@ -206,6 +357,7 @@ pos_application_class_init (PosApplicationClass *klass)
 static void
 pos_application_init (PosApplication *self)
 {
+  self->scanners_told = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_application_add_main_option (G_APPLICATION (self), "database", 'd',
                                  G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME,
                                  _("The terminal's database file (default: $BALCAO_DATABASE, else ~/.local/share/balcao/balcao.db)"),
@@ -227,4 +379,11 @@ pos_application_get_db_path (PosApplication *self)
 {
   g_return_val_if_fail (POS_IS_APPLICATION (self), NULL);
   return self->db_path;
+}
+
+PosScannerManager *
+pos_application_get_scanner_manager (PosApplication *self)
+{
+  g_return_val_if_fail (POS_IS_APPLICATION (self), NULL);
+  return self->scanners;
 }

@@ -20,6 +20,8 @@ struct _PosWindow {
   GtkWidget            *sale_page;
   GtkWidget            *history_page;    /* built after the first frame */
   guint                 history_idle_id;
+  PosWindowScanHook     scan_hook;        /* pos_window_set_scan_hook() */
+  gpointer              scan_hook_data;
 
   /* who is at the counter (pos-window-staff.c) */
   GtkWidget            *sign_in_page;

@@ -13,6 +13,7 @@
 #include "pos-audit-window.h"
 #include "pos-preferences-window.h"
 #include "pos-sale-page.h"
+#include "pos-scanners-page.h"
 #include "pos-shift-dialog.h"
 #include "pos-sign-in-page.h"
 #include "pos-window-private.h"
@@ -359,7 +360,10 @@ present_audit (PosWindow *self)
 static void
 present_preferences (PosWindow *self)
 {
-  gtk_window_present (pos_preferences_window_new (GTK_WINDOW (self), self->db));
+  GtkWindow *prefs = pos_preferences_window_new (GTK_WINDOW (self), self->db);
+
+  pos_preferences_window_add_page (POS_PREFERENCES_WINDOW (prefs), pos_scanners_page_new (self));
+  gtk_window_present (prefs);
 }
 
 static void

@@ -288,13 +288,14 @@ static const GActionEntry win_entries[] = {
   { .name = "sync-enroll", .activate = sync_enroll },
 };
 
-void
-pos_window_route_scan (PosWindow  *self,
-                       const char *code)
+/* text: what was read, for a badge or a receipt code; parse_input: what
+ * the sale parses (a USB scanner's AIM identifier, then the text). */
+static void
+route_scan (PosWindow  *self,
+            const char *text,
+            const char *parse_input)
 {
-  g_return_if_fail (POS_IS_WINDOW (self));
-
-  if (_pos_window_staff_take_scan (self, code))
+  if (_pos_window_staff_take_scan (self, text))
     return;
   if (self->sale_page == NULL)
     {
@@ -302,18 +303,64 @@ pos_window_route_scan (PosWindow  *self,
       return;
     }
 
-  if (g_ascii_strncasecmp (code, RECEIPT_CODE_PREFIX, strlen (RECEIPT_CODE_PREFIX)) == 0)
+  if (g_ascii_strncasecmp (text, RECEIPT_CODE_PREFIX, strlen (RECEIPT_CODE_PREFIX)) == 0)
     {
       if (ensure_history_page (self) != NULL)
         {
           adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "history");
-          pos_history_page_open_sale (POS_HISTORY_PAGE (self->history_page), code);
+          pos_history_page_open_sale (POS_HISTORY_PAGE (self->history_page), text);
         }
       return;
     }
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "sale");
-  pos_sale_page_scan (POS_SALE_PAGE (self->sale_page), code);
+  pos_sale_page_scan (POS_SALE_PAGE (self->sale_page), parse_input);
+}
+
+void
+pos_window_route_scan (PosWindow  *self,
+                       const char *code)
+{
+  g_return_if_fail (POS_IS_WINDOW (self));
+  g_return_if_fail (code != NULL);
+
+  if (self->scan_hook != NULL)
+    {
+      g_autoptr(PosScan) scan = pos_scan_new (code, NULL, NULL, NULL, g_get_monotonic_time ());
+
+      self->scan_hook (scan, self->scan_hook_data);
+      return;
+    }
+  route_scan (self, code, code);
+}
+
+void
+pos_window_route_usb_scan (PosWindow *self,
+                           PosScan   *scan)
+{
+  g_autofree char *input = NULL;
+
+  g_return_if_fail (POS_IS_WINDOW (self));
+  g_return_if_fail (scan != NULL);
+
+  if (self->scan_hook != NULL)
+    {
+      self->scan_hook (scan, self->scan_hook_data);
+      return;
+    }
+  input = pos_scan_dup_parse_input (scan);
+  route_scan (self, pos_scan_get_text (scan), input);
+}
+
+void
+pos_window_set_scan_hook (PosWindow         *self,
+                          PosWindowScanHook  hook,
+                          gpointer           user_data)
+{
+  g_return_if_fail (POS_IS_WINDOW (self));
+
+  self->scan_hook = hook;
+  self->scan_hook_data = hook != NULL ? user_data : NULL;
 }
 
 static void
@@ -561,6 +608,23 @@ pos_window_new (PosApplication *application,
     pos_sale_page_focus_entry (POS_SALE_PAGE (self->sale_page));
 
   return self;
+}
+
+PosDatabase *
+pos_window_get_database (PosWindow *self)
+{
+  g_return_val_if_fail (POS_IS_WINDOW (self), NULL);
+  return self->db;
+}
+
+void
+pos_window_show_toast (PosWindow *self,
+                       AdwToast  *toast)
+{
+  g_return_if_fail (POS_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (self->toast_overlay), toast);
 }
 
 void

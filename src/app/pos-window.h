@@ -3,6 +3,9 @@
 
 #include <adwaita.h>
 
+#include "devices/pos-scanner.h"
+#include "terminal/pos-database.h"
+
 #include "pos-application.h"
 
 G_BEGIN_DECLS
@@ -20,8 +23,27 @@ PosWindow *pos_window_new       (PosApplication *application,
                                  const char     *db_path);
 void       pos_window_add_toast (PosWindow      *self,
                                  const char     *text);
-/* A scan from any source (the wedge detector, a USB scanner thread). */
+/* A scan as text (the keyboard-wedge detector, or any other source). */
 void       pos_window_route_scan (PosWindow     *self,
                                   const char    *code);
+/* A scan read by a USB scanner (PosScannerManager): routed like
+ * pos_window_route_scan(), the sale getting its symbology too. */
+void       pos_window_route_usb_scan (PosWindow *self,
+                                      PosScan   *scan);
+/* Adds a toast built by the caller (its timeout, its button); takes it. */
+void       pos_window_show_toast (PosWindow     *self,
+                                  AdwToast      *toast);
+/* The database the window opened; NULL when it could not. */
+PosDatabase *pos_window_get_database (PosWindow *self);
+
+/* While a hook is set, every scan routed to the window goes to it instead
+ * of the sign-in or the sale: the Scanners preferences page shows it in
+ * its test area. A keyboard-wedge scan comes as a PosScan without a
+ * device. hook NULL removes it. */
+typedef void (*PosWindowScanHook) (PosScan  *scan,
+                                   gpointer  user_data);
+void       pos_window_set_scan_hook (PosWindow         *self,
+                                     PosWindowScanHook  hook,
+                                     gpointer           user_data);
 
 G_END_DECLS
