@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n-lib.h>
 
+#include "devices/pos-printer.h"
 #include "domain/pos-money.h"
 #include "terminal/pos-receipt.h"
 #include "terminal/pos-sales.h"
@@ -1053,13 +1054,24 @@ action_reprint (GtkWidget *widget, const char *name, GVariant *param)
 {
   PosHistoryPage *self = POS_HISTORY_PAGE (widget);
 
+  g_autoptr(PosPrinterSettings) printer = NULL;
+
   if (self->record == NULL)
     return;
   self->showing_copy = !self->showing_copy;
   history_render_receipt (self);
   history_update_actions (self);
-  if (self->showing_copy)
-    history_toast (self, _("Showing the copy (2ª VIA). Printing it on the receipt printer is not available yet: it comes with printer support."));
+  if (!self->showing_copy)
+    return;
+  printer = pos_printer_settings_load (self->db);
+  if (printer->printer != NULL)
+    {
+      /* the window's print queue renders and sends it off this thread */
+      gtk_widget_activate_action (widget, "win.print-receipt", "(sbb)", self->record->id, TRUE, FALSE);
+      history_toast (self, _("Printing the copy (2ª VIA) on the receipt printer."));
+    }
+  else
+    history_toast (self, _("Showing the copy (2ª VIA). No receipt printer is set: choose one in Preferences › Printer to print it."));
 }
 
 static void
@@ -1071,6 +1083,8 @@ on_return_committed (PosReturnDialog *dialog,
   g_autofree char *text = g_strdup_printf (_("Return %s saved."), return_number);
 
   history_toast (self, text);
+  /* the return's receipt, and the drawer for a cash refund */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.print-receipt", "(sbb)", return_id, FALSE, TRUE);
   /* the return waits in the outbox: send it now if online */
   gtk_widget_activate_action (GTK_WIDGET (self), "win.sync-now", NULL);
   pos_history_page_reload (self);
@@ -1158,6 +1172,7 @@ on_voided (GObject      *source,
     }
   text = g_strdup_printf (_("Sale voided: refund %s saved."), number);
   history_toast (self, text);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.print-receipt", "(sbb)", number, FALSE, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.sync-now", NULL);
   pos_history_page_reload (self);
   if (self->record != NULL)

@@ -4,6 +4,7 @@
 #include "terminal/pos-database.h"
 #include "terminal/pos-sync-engine.h"
 
+#include "pos-receipt-printing.h"
 #include "pos-scan-detector.h"
 #include "pos-window.h"
 
@@ -16,6 +17,7 @@ struct _PosWindow {
   char                 *db_path;
   PosSyncEngine        *sync;
   PosScanDetector      *detector;
+  PosReceiptPrinting   *printing;        /* receipts, the drawer (docs/printing.md) */
   gboolean              close_confirmed;
   GtkWidget            *sale_page;
   GtkWidget            *history_page;    /* built after the first frame */

@@ -12,6 +12,7 @@
 #include "pos-approval-dialog.h"
 #include "pos-audit-window.h"
 #include "pos-preferences-window.h"
+#include "pos-printer-page.h"
 #include "pos-sale-page.h"
 #include "pos-scanners-page.h"
 #include "pos-shift-dialog.h"
@@ -293,12 +294,14 @@ on_no_sale_approved (GObject      *source,
         pos_window_add_toast (self, error->message);
       return;
     }
-  /* The drawer opens by the printer's pulse (the printing issue); the
-   * record of who opened it and why is written here. */
+  /* The record of who opened it and why first; then the receipt
+   * printer's pulse opens the drawer (docs/printing.md). */
   if (!pos_shifts_record_no_sale (self->db, _("Drawer opened without a sale"), approval, &error))
     pos_window_add_toast (self, error->message);
+  else if (self->printing != NULL && pos_receipt_printing_open_drawer (self->printing))
+    pos_window_add_toast (self, _("Opening the drawer; recorded in the audit log."));
   else
-    pos_window_add_toast (self, _("Drawer opening recorded in the audit log."));
+    pos_window_add_toast (self, _("Drawer opening recorded in the audit log. No receipt printer is set, so the drawer is opened by hand."));
 }
 
 static void
@@ -363,6 +366,7 @@ present_preferences (PosWindow *self)
   GtkWindow *prefs = pos_preferences_window_new (GTK_WINDOW (self), self->db);
 
   pos_preferences_window_add_page (POS_PREFERENCES_WINDOW (prefs), pos_scanners_page_new (self));
+  pos_preferences_window_add_page (POS_PREFERENCES_WINDOW (prefs), pos_printer_page_new (self));
   gtk_window_present (prefs);
 }
 

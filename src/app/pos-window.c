@@ -280,10 +280,13 @@ pos_window_close_request (GtkWindow *window)
   return TRUE;
 }
 
+static void print_receipt (GSimpleAction *action, GVariant *param, gpointer user_data);
+
 static const GActionEntry win_entries[] = {
   { .name = "show-sale", .activate = show_sale },
   { .name = "show-history", .activate = show_history },
   { .name = "sync-now", .activate = sync_now },
+  { .name = "print-receipt", .activate = print_receipt, .parameter_type = "(sbb)" },
   { .name = "sync-details", .activate = sync_details },
   { .name = "sync-enroll", .activate = sync_enroll },
 };
@@ -399,6 +402,23 @@ on_sale_committed (PosSalePage *page,
     pos_history_page_reload (POS_HISTORY_PAGE (self->history_page));
   if (self->sync != NULL)
     pos_sync_engine_kick (self->sync);
+  /* the sale is saved: the receipt (and the drawer for cash) follow, never blocking it */
+  if (self->printing != NULL)
+    pos_receipt_printing_print_sale (self->printing, id, FALSE, TRUE);
+}
+
+static void
+print_receipt (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  PosWindow *self = user_data;
+  const char *id = NULL;
+  gboolean reprint = FALSE, open_drawer = FALSE;
+
+  g_variant_get (param, "(&sbb)", &id, &reprint, &open_drawer);
+  if (self->printing != NULL)
+    pos_receipt_printing_print_sale (self->printing, id, reprint, open_drawer);
 }
 
 /* The sale's shortcuts (F-keys, Ctrl+F...) act from anywhere while the
@@ -490,6 +510,7 @@ open_database (PosWindow  *self,
 
   show_identity (self, store);
   start_sync (self);
+  self->printing = pos_receipt_printing_new (GTK_WINDOW (self), self->db);
 
   self->sale_page = pos_sale_page_new (self->db);
   page = adw_view_stack_add_titled (ADW_VIEW_STACK (self->view_stack), self->sale_page, "sale", _("Sale"));
@@ -537,6 +558,7 @@ pos_window_dispose (GObject *object)
   g_clear_object (&self->detector);
   g_clear_handle_id (&self->history_idle_id, g_source_remove);
   _pos_window_staff_dispose (self);
+  g_clear_object (&self->printing);
   if (self->sync != NULL)
     {
       pos_sync_engine_stop (self->sync);
@@ -608,6 +630,14 @@ pos_window_new (PosApplication *application,
     pos_sale_page_focus_entry (POS_SALE_PAGE (self->sale_page));
 
   return self;
+}
+
+PosReceiptPrinting *
+pos_window_get_receipt_printing (PosWindow *self)
+{
+  g_return_val_if_fail (POS_IS_WINDOW (self), NULL);
+
+  return self->printing;
 }
 
 PosDatabase *

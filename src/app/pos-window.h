@@ -7,6 +7,7 @@
 #include "terminal/pos-database.h"
 
 #include "pos-application.h"
+#include "pos-receipt-printing.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,11 @@ void       pos_window_show_toast (PosWindow     *self,
                                   AdwToast      *toast);
 /* The database the window opened; NULL when it could not. */
 PosDatabase *pos_window_get_database (PosWindow *self);
+/* Receipts and the cash drawer on the window's database (owns the print
+ * queue); NULL when the database could not be opened. The action
+ * win.print-receipt((sbb)) prints the receipt of a sale or return:
+ * (id or number, reprint, open the drawer when paid in cash). */
+PosReceiptPrinting *pos_window_get_receipt_printing (PosWindow *self);
 
 /* While a hook is set, every scan routed to the window goes to it instead
  * of the sign-in or the sale: the Scanners preferences page shows it in
