@@ -16,7 +16,11 @@
 #            the same pages fetched with plain GETs; online pickup order to
 #            the terminal's SQLite, vs the POST; 100 terminals pushing and
 #            pulling at once, vs as many GET /v1/health
-# Usage: scripts/bench.sh [catalog|commit|startup|signin|scan|sync ...]   (default: all)
+#   print    a 50-line sale's receipt as ESC/POS and as an 80 mm PDF, vs its
+#            text layout; "Pay" to the job accepted by a private cupsd
+#            (raw socket:// queue), vs the same bytes sent straight with
+#            libcups and vs the commit alone (skipped when cupsd cannot start)
+# Usage: scripts/bench.sh [catalog|commit|startup|signin|scan|sync|print ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -32,13 +36,13 @@ ninja -C "$build" -j2 src/app/balcao src/cli/balcao-ctl \
   tests/bench/bench-startup tests/bench/minimal-window \
   src/central/balcao-central tests/bench/bench-sync-push tests/bench/bench-sync-pull \
   tests/bench/bench-sync-pickup tests/bench/bench-central-load tests/bench/bench-signin \
-  tests/bench/bench-scan
+  tests/bench/bench-scan tests/bench/bench-print
 
 products=${BALCAO_BENCH_PRODUCTS:-1000000}
 customers=${BALCAO_BENCH_CUSTOMERS:-1000000}
 db=${BALCAO_BENCH_DB:-$build/bench-${products}.db}
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(catalog commit startup signin scan sync)
+[ ${#which[@]} -gt 0 ] || which=(catalog commit startup signin scan sync print)
 
 for b in "${which[@]}"; do
   case "$b" in
@@ -98,8 +102,13 @@ for b in "${which[@]}"; do
       echo "== sync load: 100 terminals at once"
       "$build/tests/bench/bench-central-load" --terminals 100 --sales 200 --batch 20
       ;;
+    print)
+      echo "== print: 50-line receipts (ESC/POS, PDF 80 mm), and Pay to the job at cupsd, in $build/bench-print"
+      rm -rf "$build/bench-print"; mkdir -p "$build/bench-print"
+      "$build/tests/bench/bench-print" --dir "$build/bench-print" --receipts 200 --jobs 50
+      ;;
     *)
-      echo "unknown benchmark: $b (catalog, commit, startup, signin, scan, sync)" >&2
+      echo "unknown benchmark: $b (catalog, commit, startup, signin, scan, sync, print)" >&2
       exit 2
       ;;
   esac
