@@ -85,15 +85,6 @@ pos_audit_describe_action (const char *action)
   return action;
 }
 
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           col)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, col);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
-}
-
 GPtrArray *
 pos_audit_list (PosDatabase          *db,
                 const PosAuditFilter *filter,
@@ -154,19 +145,19 @@ pos_audit_list (PosDatabase          *db,
       PosAuditEntry *e = g_new0 (PosAuditEntry, 1);
 
       e->id = sqlite3_column_int64 (stmt, 0);
-      e->uuid = column_dup (stmt, 1);
+      e->uuid = pos_database_column_dup (stmt, 1);
       e->occurred_at = sqlite3_column_int64 (stmt, 2);
-      e->terminal_id = column_dup (stmt, 3);
-      e->terminal_name = column_dup (stmt, 4);
-      e->staff_id = column_dup (stmt, 5);
-      e->staff_name = column_dup (stmt, 6);
-      e->approver_id = column_dup (stmt, 7);
-      e->approver_name = column_dup (stmt, 8);
-      e->action = column_dup (stmt, 9);
-      e->entity = column_dup (stmt, 10);
-      e->entity_id = column_dup (stmt, 11);
-      e->reason = column_dup (stmt, 12);
-      e->data = column_dup (stmt, 13);
+      e->terminal_id = pos_database_column_dup (stmt, 3);
+      e->terminal_name = pos_database_column_dup (stmt, 4);
+      e->staff_id = pos_database_column_dup (stmt, 5);
+      e->staff_name = pos_database_column_dup (stmt, 6);
+      e->approver_id = pos_database_column_dup (stmt, 7);
+      e->approver_name = pos_database_column_dup (stmt, 8);
+      e->action = pos_database_column_dup (stmt, 9);
+      e->entity = pos_database_column_dup (stmt, 10);
+      e->entity_id = pos_database_column_dup (stmt, 11);
+      e->reason = pos_database_column_dup (stmt, 12);
+      e->data = pos_database_column_dup (stmt, 13);
       g_ptr_array_add (list, e);
     }
   sqlite3_reset (stmt);

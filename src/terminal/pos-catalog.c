@@ -150,15 +150,6 @@ gint64       pos_product_get_stock         (PosProduct *self) { g_return_val_if_
   "  (SELECT MAX (x.valid_from) FROM prices x WHERE x.product_id = p.id AND x.price_list = 'retail' " \
   "   AND x.valid_from <= ?1 AND (x.valid_to IS NULL OR x.valid_to > ?1)) "
 
-static char *
-col_dup (sqlite3_stmt *stmt,
-         int           col)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, col);
-
-  return text ? g_strdup ((const char *) text) : NULL;
-}
-
 static PosProduct *
 product_from_row (sqlite3_stmt *stmt,
                   int           first)
@@ -167,19 +158,19 @@ product_from_row (sqlite3_stmt *stmt,
   int c = first;
 
   self->id = sqlite3_column_int64 (stmt, c++);
-  self->sku = col_dup (stmt, c++);
-  self->name = col_dup (stmt, c++);
-  self->brand = col_dup (stmt, c++);
-  self->barcode = col_dup (stmt, c++);
-  self->unit = col_dup (stmt, c++);
+  self->sku = pos_database_column_dup (stmt, c++);
+  self->name = pos_database_column_dup (stmt, c++);
+  self->brand = pos_database_column_dup (stmt, c++);
+  self->barcode = pos_database_column_dup (stmt, c++);
+  self->unit = pos_database_column_dup (stmt, c++);
   self->weighed = sqlite3_column_int (stmt, c++) != 0;
   if (sqlite3_column_type (stmt, c) == SQLITE_NULL)
     self->price = -1;
   else
     self->price = sqlite3_column_int64 (stmt, c);
   c++;
-  self->currency = col_dup (stmt, c++);
-  self->tax_class_id = col_dup (stmt, c++);
+  self->currency = pos_database_column_dup (stmt, c++);
+  self->tax_class_id = pos_database_column_dup (stmt, c++);
   self->tax_rate_bp = (guint) sqlite3_column_int (stmt, c++);
   self->approx_tax_bp = (guint) sqlite3_column_int (stmt, c++);
   self->stock = sqlite3_column_int64 (stmt, c++);
@@ -504,7 +495,7 @@ pos_catalog_get_barcode_rules (PosDatabase *db,
           const char *kind = (const char *) sqlite3_column_text (stmt, 1);
           PosBarcodeRule rule;
 
-          rule.pattern = col_dup (stmt, 0);
+          rule.pattern = pos_database_column_dup (stmt, 0);
           rule.kind = g_strcmp0 (kind, "price") == 0 ? POS_BARCODE_KIND_PRICE : POS_BARCODE_KIND_WEIGHT;
           g_array_append_val (rules, rule);
         }

@@ -736,9 +736,9 @@ pos_store_info_free (PosStoreInfo *info)
   g_free (info);
 }
 
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           col)
+char *
+pos_database_column_dup (sqlite3_stmt *stmt,
+                         int           col)
 {
   const unsigned char *text = sqlite3_column_text (stmt, col);
 
@@ -783,13 +783,13 @@ pos_database_get_store_info (PosDatabase  *self,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      info->store_code = column_dup (stmt, 0);
-      info->store_name = column_dup (stmt, 1);
-      info->store_legal_name = column_dup (stmt, 2);
-      info->store_cnpj = column_dup (stmt, 3);
-      info->store_address = column_dup (stmt, 4);
-      info->store_city = column_dup (stmt, 5);
-      info->currency = column_dup (stmt, 6);
+      info->store_code = pos_database_column_dup (stmt, 0);
+      info->store_name = pos_database_column_dup (stmt, 1);
+      info->store_legal_name = pos_database_column_dup (stmt, 2);
+      info->store_cnpj = pos_database_column_dup (stmt, 3);
+      info->store_address = pos_database_column_dup (stmt, 4);
+      info->store_city = pos_database_column_dup (stmt, 5);
+      info->currency = pos_database_column_dup (stmt, 6);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
@@ -810,8 +810,8 @@ pos_database_get_store_info (PosDatabase  *self,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      info->terminal_code = column_dup (stmt, 0);
-      info->terminal_name = column_dup (stmt, 1);
+      info->terminal_code = pos_database_column_dup (stmt, 0);
+      info->terminal_name = pos_database_column_dup (stmt, 1);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
@@ -832,7 +832,7 @@ pos_database_get_store_info (PosDatabase  *self,
         return NULL;
       sqlite3_bind_text (stmt, 1, info->staff_id, -1, SQLITE_STATIC);
       if (sqlite3_step (stmt) == SQLITE_ROW)
-        info->staff_name = column_dup (stmt, 0);
+        info->staff_name = pos_database_column_dup (stmt, 0);
       sqlite3_reset (stmt);
     }
 

@@ -53,6 +53,8 @@ sqlite3_stmt *pos_database_prepare_cached      (PosDatabase *self, const char *s
 gboolean     pos_database_set_error            (PosDatabase *self, GError **error, const char *what);
 /* The CREATE statement of a trigger as the migrations made it, or NULL. */
 char        *pos_database_get_trigger_sql      (PosDatabase *self, const char *name);
+/* A text column as a new string, or NULL for SQL NULL. */
+char        *pos_database_column_dup           (sqlite3_stmt *stmt, int col);
 /* Binds text (copied), or NULL as SQL NULL. */
 void         pos_database_bind_text            (sqlite3_stmt *stmt, int index, const char *text);
 

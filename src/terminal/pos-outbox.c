@@ -40,15 +40,6 @@ pos_outbox_op_free (PosOutboxOp *op)
   g_free (op);
 }
 
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           col)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, col);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
-}
-
 static const char *
 member_string (JsonObject *o,
                const char *name)
@@ -129,15 +120,15 @@ entry_from_row (sqlite3_stmt *stmt)
   PosOutboxEntry *e = g_new0 (PosOutboxEntry, 1);
 
   e->seq = sqlite3_column_int64 (stmt, 0);
-  e->op_id = column_dup (stmt, 1);
-  e->type = column_dup (stmt, 2);
-  e->entity_id = column_dup (stmt, 3);
+  e->op_id = pos_database_column_dup (stmt, 1);
+  e->type = pos_database_column_dup (stmt, 2);
+  e->entity_id = pos_database_column_dup (stmt, 3);
   e->label = pos_outbox_describe (e->type, e->entity_id, (const char *) sqlite3_column_text (stmt, 4));
   e->local_ts = sqlite3_column_int64 (stmt, 5);
-  e->status = column_dup (stmt, 6);
+  e->status = pos_database_column_dup (stmt, 6);
   e->attempts = (guint) sqlite3_column_int64 (stmt, 7);
-  e->last_error = column_dup (stmt, 8);
-  e->error_code = column_dup (stmt, 9);
+  e->last_error = pos_database_column_dup (stmt, 8);
+  e->error_code = pos_database_column_dup (stmt, 9);
   e->acked_at = sqlite3_column_int64 (stmt, 10);
   return e;
 }
@@ -338,10 +329,10 @@ pos_outbox_next_batch (PosDatabase *db,
 
       op = g_new0 (PosOutboxOp, 1);
       op->seq = sqlite3_column_int64 (stmt, 0);
-      op->op_id = column_dup (stmt, 1);
-      op->type = column_dup (stmt, 2);
-      op->entity_id = column_dup (stmt, 3);
-      op->payload = column_dup (stmt, 4);
+      op->op_id = pos_database_column_dup (stmt, 1);
+      op->type = pos_database_column_dup (stmt, 2);
+      op->entity_id = pos_database_column_dup (stmt, 3);
+      op->payload = pos_database_column_dup (stmt, 4);
       op->local_ts = sqlite3_column_int64 (stmt, 5);
       g_ptr_array_add (ops, op);
       if (op->entity_id != NULL)

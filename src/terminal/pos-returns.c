@@ -637,7 +637,7 @@ sale_shift (PosDatabase *db,
   pos_database_bind_text (stmt, 1, sale_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    *out_shift_id = _pos_sales_column_dup (stmt, 0);
+    *out_shift_id = pos_database_column_dup (stmt, 0);
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
     return pos_database_set_error (db, error, _("Cannot read the sale"));

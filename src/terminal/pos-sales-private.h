@@ -14,7 +14,6 @@ gboolean     _pos_sales_step_done       (PosDatabase  *db,
                                          sqlite3_stmt *stmt,
                                          const char   *what,
                                          GError      **error);
-char        *_pos_sales_column_dup      (sqlite3_stmt *stmt, int col);
 /* Store info, or POS_SALES_ERROR_NO_TERMINAL. */
 PosStoreInfo *_pos_sales_get_store_info (PosDatabase *db, GError **error);
 /* Next document number for kind "sale" ("STORE-TERM-000042") or "return"

@@ -53,15 +53,6 @@ _pos_sales_step_done (PosDatabase  *db,
   return TRUE;
 }
 
-char *
-_pos_sales_column_dup (sqlite3_stmt *stmt,
-                       int           col)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, col);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
-}
-
 PosStoreInfo *
 _pos_sales_get_store_info (PosDatabase *db,
                            GError     **error)
@@ -1126,12 +1117,12 @@ pos_sales_list_parked (PosDatabase *db,
     {
       PosParkedSale *p = g_new0 (PosParkedSale, 1);
 
-      p->id = _pos_sales_column_dup (stmt, 0);
-      p->label = _pos_sales_column_dup (stmt, 1);
-      p->staff_name = _pos_sales_column_dup (stmt, 2);
+      p->id = pos_database_column_dup (stmt, 0);
+      p->label = pos_database_column_dup (stmt, 1);
+      p->staff_name = pos_database_column_dup (stmt, 2);
       p->created_at = sqlite3_column_int64 (stmt, 3);
       p->total = sqlite3_column_int64 (stmt, 4);
-      p->currency = _pos_sales_column_dup (stmt, 5);
+      p->currency = pos_database_column_dup (stmt, 5);
       p->n_lines = (guint) sqlite3_column_int (stmt, 6);
       g_ptr_array_add (list, p);
     }
@@ -1177,9 +1168,9 @@ pos_sales_resume (PosDatabase *db,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      json = _pos_sales_column_dup (stmt, 0);
-      owner = _pos_sales_column_dup (stmt, 1);
-      owner_name = _pos_sales_column_dup (stmt, 2);
+      json = pos_database_column_dup (stmt, 0);
+      owner = pos_database_column_dup (stmt, 1);
+      owner_name = pos_database_column_dup (stmt, 2);
     }
   else if (rc != SQLITE_DONE)
     pos_database_set_error (db, error, _("Cannot read the parked sale"));
@@ -1289,17 +1280,17 @@ read_summary (sqlite3_stmt *stmt)
 {
   PosSaleSummary *s = g_new0 (PosSaleSummary, 1);
 
-  s->id = _pos_sales_column_dup (stmt, 0);
-  s->number = _pos_sales_column_dup (stmt, 1);
-  s->kind = _pos_sales_column_dup (stmt, 2);
-  s->original_number = _pos_sales_column_dup (stmt, 3);
+  s->id = pos_database_column_dup (stmt, 0);
+  s->number = pos_database_column_dup (stmt, 1);
+  s->kind = pos_database_column_dup (stmt, 2);
+  s->original_number = pos_database_column_dup (stmt, 3);
   s->created_at = sqlite3_column_int64 (stmt, 4);
   s->total = sqlite3_column_int64 (stmt, 5);
-  s->currency = _pos_sales_column_dup (stmt, 6);
+  s->currency = pos_database_column_dup (stmt, 6);
   s->n_lines = (guint) sqlite3_column_int (stmt, 7);
-  s->staff_name = _pos_sales_column_dup (stmt, 8);
-  s->customer_name = _pos_sales_column_dup (stmt, 9);
-  s->payment_summary = _pos_sales_column_dup (stmt, 10);
+  s->staff_name = pos_database_column_dup (stmt, 8);
+  s->customer_name = pos_database_column_dup (stmt, 9);
+  s->payment_summary = pos_database_column_dup (stmt, 10);
   return s;
 }
 
@@ -1533,9 +1524,9 @@ load_lines (PosDatabase   *db,
 
       l->line_no = (guint) sqlite3_column_int (stmt, 0);
       l->product_id = sqlite3_column_int64 (stmt, 1);
-      l->sku = _pos_sales_column_dup (stmt, 2);
-      l->name = _pos_sales_column_dup (stmt, 3);
-      l->barcode = _pos_sales_column_dup (stmt, 4);
+      l->sku = pos_database_column_dup (stmt, 2);
+      l->name = pos_database_column_dup (stmt, 3);
+      l->barcode = pos_database_column_dup (stmt, 4);
       l->weighed = sqlite3_column_int (stmt, 5) != 0;
       l->quantity = sqlite3_column_int64 (stmt, 6);
       l->unit_price = sqlite3_column_int64 (stmt, 7);
@@ -1546,7 +1537,7 @@ load_lines (PosDatabase   *db,
       l->tax_rate_bp = (guint) sqlite3_column_int64 (stmt, 12);
       l->tax = sqlite3_column_int64 (stmt, 13);
       l->approx_tax = sqlite3_column_int64 (stmt, 14);
-      l->note = _pos_sales_column_dup (stmt, 15);
+      l->note = pos_database_column_dup (stmt, 15);
       l->original_line_no = (guint) sqlite3_column_int (stmt, 16);
       l->returned_quantity = sqlite3_column_int64 (stmt, 17);
       g_ptr_array_add (r->lines, l);
@@ -1584,9 +1575,9 @@ load_payments (PosDatabase   *db,
         p->method = POS_PAYMENT_CASH;
       p->amount = sqlite3_column_int64 (stmt, 1);
       p->tendered = sqlite3_column_int64 (stmt, 2);
-      p->reference = _pos_sales_column_dup (stmt, 3);
-      p->card_last4 = _pos_sales_column_dup (stmt, 4);
-      p->card_brand = _pos_sales_column_dup (stmt, 5);
+      p->reference = pos_database_column_dup (stmt, 3);
+      p->card_last4 = pos_database_column_dup (stmt, 4);
+      p->card_brand = pos_database_column_dup (stmt, 5);
       g_ptr_array_add (r->payments, p);
     }
   if (rc != SQLITE_DONE)
@@ -1640,18 +1631,18 @@ pos_sales_load (PosDatabase *db,
     }
 
   r = g_new0 (PosSaleRecord, 1);
-  r->id = _pos_sales_column_dup (stmt, 0);
-  r->number = _pos_sales_column_dup (stmt, 1);
-  r->kind = _pos_sales_column_dup (stmt, 2);
-  r->original_sale_id = _pos_sales_column_dup (stmt, 3);
-  r->original_number = _pos_sales_column_dup (stmt, 4);
-  r->store_id = _pos_sales_column_dup (stmt, 5);
-  r->terminal_id = _pos_sales_column_dup (stmt, 6);
-  r->staff_id = _pos_sales_column_dup (stmt, 7);
-  r->staff_name = _pos_sales_column_dup (stmt, 8);
-  r->customer_id = _pos_sales_column_dup (stmt, 9);
-  r->customer_name = _pos_sales_column_dup (stmt, 10);
-  r->currency = _pos_sales_column_dup (stmt, 11);
+  r->id = pos_database_column_dup (stmt, 0);
+  r->number = pos_database_column_dup (stmt, 1);
+  r->kind = pos_database_column_dup (stmt, 2);
+  r->original_sale_id = pos_database_column_dup (stmt, 3);
+  r->original_number = pos_database_column_dup (stmt, 4);
+  r->store_id = pos_database_column_dup (stmt, 5);
+  r->terminal_id = pos_database_column_dup (stmt, 6);
+  r->staff_id = pos_database_column_dup (stmt, 7);
+  r->staff_name = pos_database_column_dup (stmt, 8);
+  r->customer_id = pos_database_column_dup (stmt, 9);
+  r->customer_name = pos_database_column_dup (stmt, 10);
+  r->currency = pos_database_column_dup (stmt, 11);
   r->tax_mode = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 12), "exclusive") == 0
                 ? POS_TAX_EXCLUSIVE : POS_TAX_INCLUSIVE;
   r->subtotal = sqlite3_column_int64 (stmt, 13);
@@ -1662,8 +1653,8 @@ pos_sales_load (PosDatabase *db,
   r->approx_tax = sqlite3_column_int64 (stmt, 18);
   r->paid = sqlite3_column_int64 (stmt, 19);
   r->change_given = sqlite3_column_int64 (stmt, 20);
-  r->note = _pos_sales_column_dup (stmt, 21);
-  r->reason = _pos_sales_column_dup (stmt, 22);
+  r->note = pos_database_column_dup (stmt, 21);
+  r->reason = pos_database_column_dup (stmt, 22);
   r->created_at = sqlite3_column_int64 (stmt, 23);
   sqlite3_reset (stmt);
 

@@ -299,7 +299,7 @@ open_shift_id (PosDatabase *db,
     }
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    id = _pos_sales_column_dup (stmt, 0);
+    id = pos_database_column_dup (stmt, 0);
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
@@ -365,7 +365,7 @@ staff_name (PosDatabase *db,
     return NULL;
   pos_database_bind_text (stmt, 1, staff_id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    name = _pos_sales_column_dup (stmt, 0);
+    name = pos_database_column_dup (stmt, 0);
   sqlite3_reset (stmt);
   return name;
 }
@@ -744,7 +744,7 @@ load_report (PosDatabase *db,
       return NULL;
     }
 
-  z_report = _pos_sales_column_dup (stmt, 11);
+  z_report = pos_database_column_dup (stmt, 11);
   if (z_report != NULL && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 9), "closed") == 0)
     {
       sqlite3_reset (stmt);
@@ -752,18 +752,18 @@ load_report (PosDatabase *db,
     }
 
   r = report_new ();
-  r->shift_id = _pos_sales_column_dup (stmt, 0);
+  r->shift_id = pos_database_column_dup (stmt, 0);
   r->number = (guint) sqlite3_column_int64 (stmt, 1);
-  r->terminal_id = _pos_sales_column_dup (stmt, 2);
-  r->terminal_name = _pos_sales_column_dup (stmt, 3);
-  r->opened_by = _pos_sales_column_dup (stmt, 4);
-  r->closed_by = _pos_sales_column_dup (stmt, 5);
+  r->terminal_id = pos_database_column_dup (stmt, 2);
+  r->terminal_name = pos_database_column_dup (stmt, 3);
+  r->opened_by = pos_database_column_dup (stmt, 4);
+  r->closed_by = pos_database_column_dup (stmt, 5);
   r->opened_at = sqlite3_column_int64 (stmt, 6);
   r->closed_at = sqlite3_column_int64 (stmt, 7);
   r->opening_float = sqlite3_column_int64 (stmt, 8);
   r->has_count = sqlite3_column_type (stmt, 10) != SQLITE_NULL;
   r->counted_cash = sqlite3_column_int64 (stmt, 10);
-  r->approved_by = _pos_sales_column_dup (stmt, 12);
+  r->approved_by = pos_database_column_dup (stmt, 12);
   sqlite3_reset (stmt);
 
   r->currency = store_currency (db);

@@ -215,15 +215,6 @@ pos_approval_free (PosApproval *approval)
   g_free (approval);
 }
 
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           col)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, col);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
-}
-
 #define STAFF_COLUMNS "id, code, name, role, badge_code, pin_hash IS NOT NULL, active, " \
                       "failed_attempts, IFNULL (locked_until, 0), pin_hash "
 
@@ -233,12 +224,12 @@ staff_from_row (sqlite3_stmt *stmt)
   PosStaff *s = g_new0 (PosStaff, 1);
   PosRole role = POS_ROLE_CASHIER;
 
-  s->id = column_dup (stmt, 0);
-  s->code = column_dup (stmt, 1);
-  s->name = column_dup (stmt, 2);
+  s->id = pos_database_column_dup (stmt, 0);
+  s->code = pos_database_column_dup (stmt, 1);
+  s->name = pos_database_column_dup (stmt, 2);
   pos_role_from_string ((const char *) sqlite3_column_text (stmt, 3), &role);
   s->role = role;
-  s->badge_code = column_dup (stmt, 4);
+  s->badge_code = pos_database_column_dup (stmt, 4);
   s->has_pin = sqlite3_column_int (stmt, 5) != 0;
   s->active = sqlite3_column_int (stmt, 6) != 0;
   s->failed_attempts = (guint) MAX (sqlite3_column_int64 (stmt, 7), 0);
@@ -284,7 +275,7 @@ lookup (PosDatabase  *db,
     {
       s = staff_from_row (stmt);
       if (out_hash != NULL)
-        *out_hash = column_dup (stmt, 9);
+        *out_hash = pos_database_column_dup (stmt, 9);
     }
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
@@ -703,7 +694,7 @@ check_pin (PosDatabase    *db,
   rc = sqlite3_step (stmt);
   failed = rc == SQLITE_ROW ? (guint) MAX (sqlite3_column_int64 (stmt, 0), 0) : 0;
   locked_until = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 1) : 0;
-  held_hash = rc == SQLITE_ROW ? column_dup (stmt, 2) : NULL;
+  held_hash = rc == SQLITE_ROW ? pos_database_column_dup (stmt, 2) : NULL;
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
   if (rc != SQLITE_ROW)
@@ -1039,9 +1030,9 @@ pos_staff_authorize (PosDatabase    *db,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      permission = column_dup (stmt, 0);
-      approver_id = column_dup (stmt, 1);
-      requester = column_dup (stmt, 2);
+      permission = pos_database_column_dup (stmt, 0);
+      approver_id = pos_database_column_dup (stmt, 1);
+      requester = pos_database_column_dup (stmt, 2);
       granted_at = sqlite3_column_int64 (stmt, 3);
       used = sqlite3_column_int (stmt, 4) != 0;
     }
@@ -1294,7 +1285,7 @@ code_taken (PosDatabase  *db,
   pos_database_bind_text (stmt, 2, self_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    *out_name = column_dup (stmt, 0);
+    *out_name = pos_database_column_dup (stmt, 0);
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
