@@ -9,6 +9,8 @@
 
 #include "domain/pos-json.h"
 #include "domain/pos-pin.h"
+#include "terminal/pos-sales.h"
+#include "terminal/pos-shifts.h"
 #include "terminal/pos-staff.h"
 
 #include "pos-format.h"
@@ -16,9 +18,6 @@
 
 /* Defaults of the counter settings (the engine's, see issue 8's plan):
  * used when the setting was never written. */
-#define DEFAULT_DISCOUNT_LIMIT_BP       1000
-#define DEFAULT_COUNT_DIFFERENCE_LIMIT  1000
-#define DEFAULT_LOCK_IDLE_SECONDS       300
 #define DEFAULT_PIN_LOCKOUT_MINUTES     5
 #define MAX_MINUTES                     1440
 
@@ -165,12 +164,11 @@ set_row_text (AdwEntryRow *row,
 static void
 prefs_load_settings (PosPreferencesWindow *self)
 {
-  g_autofree char *discount = format_percent (setting_int (self->db, "discount_limit_bp", DEFAULT_DISCOUNT_LIMIT_BP));
-  g_autofree char *difference = pos_format_money (setting_int (self->db, "count_difference_limit",
-                                                               DEFAULT_COUNT_DIFFERENCE_LIMIT),
+  g_autofree char *discount = format_percent (pos_sales_get_discount_limit_bp (self->db));
+  g_autofree char *difference = pos_format_money (pos_shifts_get_difference_limit (self->db),
                                                   self->currency);
   g_autofree char *idle = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                           (setting_int (self->db, "lock_idle_seconds", DEFAULT_LOCK_IDLE_SECONDS) + 59) / 60);
+                                           (setting_int (self->db, "lock_idle_seconds", POS_LOCK_IDLE_SECONDS_DEFAULT) + 59) / 60);
   g_autofree char *lockout = g_strdup_printf ("%" G_GINT64_FORMAT,
                                               setting_int (self->db, "pin_lockout_minutes", DEFAULT_PIN_LOCKOUT_MINUTES));
 

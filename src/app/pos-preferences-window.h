@@ -7,6 +7,10 @@
 
 G_BEGIN_DECLS
 
+/* The screen locks after this long without use unless the setting
+ * 'lock_idle_seconds' says otherwise (0: never). */
+#define POS_LOCK_IDLE_SECONDS_DEFAULT 300
+
 /* The terminal's preferences for managers:
  *   Staff        the people (add one, set a PIN, unlock after too many
  *                wrong PINs) and the counter's limits: discount limit,

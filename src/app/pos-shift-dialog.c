@@ -394,8 +394,7 @@ show_difference (PosShiftDialog *self)
   GtkWidget *child;
   GtkWidget *grid = gtk_grid_new ();
   GtkWidget *label;
-  g_autofree char *limit_text = pos_database_get_setting (self->db, "count_difference_limit");
-  gint64 limit = limit_text != NULL ? g_ascii_strtoll (limit_text, NULL, 10) : 1000;
+  gint64 limit = pos_shifts_get_difference_limit (self->db);
   int row = 0;
 
   while ((child = gtk_widget_get_first_child (self->result_box)) != NULL)
@@ -609,8 +608,6 @@ on_close_approved (GObject      *source,
   g_autoptr(PosShiftDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *approval = NULL;
-  g_autofree char *limit_text = NULL;
-  gint64 limit;
 
   if (!pos_approval_dialog_ask_finish (result, &approval, &error))
     {
@@ -621,9 +618,8 @@ on_close_approved (GObject      *source,
   g_free (self->approval_id);
   self->approval_id = g_steal_pointer (&approval);
 
-  limit_text = pos_database_get_setting (self->db, "count_difference_limit");
-  limit = limit_text != NULL ? g_ascii_strtoll (limit_text, NULL, 10) : 1000;
-  if (ABS (self->difference) > limit && self->difference_approval_id == NULL)
+  if (ABS (self->difference) > pos_shifts_get_difference_limit (self->db) &&
+      self->difference_approval_id == NULL)
     {
       g_autofree char *money = pos_format_money (self->difference, self->currency);
       g_autofree char *what = g_strdup_printf (_("Closing the shift with a difference of %s"), money);

@@ -163,7 +163,7 @@ check_idle (gpointer user_data)
   if (self->db == NULL || g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (self->main_stack)), "locked") == 0)
     return G_SOURCE_CONTINUE;
   setting = pos_database_get_setting (self->db, "lock_idle_seconds");
-  limit = setting != NULL ? g_ascii_strtoll (setting, NULL, 10) : 300;
+  limit = setting != NULL ? g_ascii_strtoll (setting, NULL, 10) : POS_LOCK_IDLE_SECONDS_DEFAULT;
   if (limit <= 0)
     return G_SOURCE_CONTINUE;
   /* a dialog of ours open on top is activity too: never lock under it */

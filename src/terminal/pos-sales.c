@@ -416,8 +416,8 @@ lookup_approx_rate (PosDatabase *db,
 
 #define DEFAULT_DISCOUNT_LIMIT_BP 1000
 
-static gint64
-discount_limit_bp (PosDatabase *db)
+gint64
+pos_sales_get_discount_limit_bp (PosDatabase *db)
 {
   g_autofree char *value = pos_database_get_setting (db, "discount_limit_bp");
   gint64 limit;
@@ -461,7 +461,7 @@ pos_sales_cart_needs (PosDatabase   *db,
 
   if (permission != POS_PERMISSION_PRICE_OVERRIDE && permission != POS_PERMISSION_DISCOUNT_ABOVE_LIMIT)
     return FALSE;
-  limit = discount_limit_bp (db);
+  limit = pos_sales_get_discount_limit_bp (db);
   for (guint i = 0; i < pos_cart_get_n_lines (cart); i++)
     {
       PosCartLine *line = pos_cart_get_line (cart, i);
@@ -517,7 +517,7 @@ authorize_cart (PosDatabase *db,
   g_autoptr(JsonBuilder) over = json_builder_new ();
   g_autoptr(JsonBuilder) disc = json_builder_new ();
   g_autofree char *what = g_strconcat ("sale:", sale_id, NULL);
-  gint64 limit = discount_limit_bp (db);
+  gint64 limit = pos_sales_get_discount_limit_bp (db);
   guint n_over = 0, n_disc = 0;
   PosCartTotals totals;
 

@@ -51,6 +51,10 @@ char        *pos_sales_commit_finish   (PosDatabase   *db,
                                         char         **out_number,
                                         GError       **error);
 
+/* The setting 'discount_limit_bp' (default 1000 = 10 %): a discount above
+ * it needs discount_above_limit. */
+gint64       pos_sales_get_discount_limit_bp (PosDatabase *db);
+
 /* The cart holds something that needs permission (price_override: a line
  * whose price was changed; discount_above_limit: a line or sale discount
  * above the setting 'discount_limit_bp'), whoever is signed in: what the

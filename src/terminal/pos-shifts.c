@@ -1145,8 +1145,8 @@ pos_shifts_preview_close (PosDatabase *db,
   return TRUE;
 }
 
-static gint64
-count_difference_limit (PosDatabase *db)
+gint64
+pos_shifts_get_difference_limit (PosDatabase *db)
 {
   g_autofree char *value = pos_database_get_setting (db, "count_difference_limit");
   gint64 limit;
@@ -1178,7 +1178,7 @@ close_in_transaction (PosDatabase        *db,
   g_autofree char *audit = NULL;
   g_autofree char *count_id = NULL;
   sqlite3_stmt *stmt;
-  gint64 limit = count_difference_limit (db);
+  gint64 limit = pos_shifts_get_difference_limit (db);
   gint64 now = pos_now_ms ();
   JsonObject *o;
 

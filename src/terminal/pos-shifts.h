@@ -105,6 +105,10 @@ gboolean  pos_shifts_record_no_sale (PosDatabase *db, const char *reason, const 
  * closed shift gives its Z report as it was frozen and sent. */
 PosShiftReport *pos_shifts_report (PosDatabase *db, const char *shift_id, GError **error);
 
+/* The setting 'count_difference_limit' (minor units, default 1000): a
+ * count further from the expected cash needs count_difference. */
+gint64    pos_shifts_get_difference_limit (PosDatabase *db);
+
 /* Closing is blind: the cashier counts first. counted - expected, without
  * writing (what the UI shows after the count). */
 gboolean  pos_shifts_preview_close (PosDatabase *db, gint64 counted_cash, gint64 *out_difference, GError **error);
