@@ -75,6 +75,7 @@ static const Route routes[] = {
   { "GET", "/v1/sync/snapshot/*", CENTRAL_ROUTE_SNAPSHOT },
   { "GET", "/v1/sync/wait", CENTRAL_ROUTE_WAIT },
   { "POST", "/v1/sync/push", CENTRAL_ROUTE_PUSH },
+  { "GET", "/v1/orders/*", CENTRAL_ROUTE_TERMINAL_ORDER },
   { "POST", "/v1/channel/orders", CENTRAL_ROUTE_ORDERS },
   { "GET", "/v1/channel/orders/*", CENTRAL_ROUTE_ORDER },
   { "POST", "/v1/channel/orders/*/status", CENTRAL_ROUTE_ORDER_STATUS },
@@ -547,6 +548,12 @@ handle_enroll (CentralRequest  *req,
   ok (resp, 201, body);
 }
 
+static void order_failed (CentralResponse *resp,
+                          GError          *error,
+                          const char      *server_state);
+static char *wrap (const char *name,
+                   const char *json);
+
 static void
 handle_sync (CentralRequest  *req,
              CentralConn     *conn,
@@ -611,6 +618,18 @@ handle_sync (CentralRequest  *req,
         if (body == NULL)
           return db_failed (resp, error);
         return ok (resp, status, body);
+      }
+
+    case CENTRAL_ROUTE_TERMINAL_ORDER:
+      {
+        /* Any order, by id or number: returns at the counter, a pickup
+         * not synced yet. */
+        g_autofree char *id = central_order_find (conn, req->param, &error);
+        g_autofree char *order = id != NULL ? central_order_json (conn, id, &error) : NULL;
+
+        if (order == NULL)
+          return order_failed (resp, error, NULL);
+        return ok (resp, 200, wrap ("order", order));
       }
 
     default:
@@ -787,6 +806,9 @@ handle_channel (CentralRequest  *req,
         t.to = central_json_str (obj, "to");
         t.has_expected_version = central_json_int (obj, "expected_version", &t.expected_version);
         t.shelf_location = central_json_str (obj, "shelf_location");
+        t.resolution = central_json_str (obj, "resolution");
+        if (!central_json_is_null (obj, "resolution") && t.resolution == NULL)
+          return central_api_error (resp, 400, "bad_request", "resolution must be partial, substitute or cancel.");
         if (t.to == NULL)
           return central_api_error (resp, 400, "bad_request", "to is missing: the state to move the order to.");
         if (!central_json_is_null (obj, "expected_version") && !t.has_expected_version)
@@ -967,6 +989,7 @@ central_api_handle (CentralRequest  *req,
     case CENTRAL_ROUTE_SNAPSHOT:
     case CENTRAL_ROUTE_WAIT:
     case CENTRAL_ROUTE_PUSH:
+    case CENTRAL_ROUTE_TERMINAL_ORDER:
       {
         Terminal t = { NULL, NULL };
 

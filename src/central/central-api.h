@@ -26,6 +26,7 @@ typedef enum {
   CENTRAL_ROUTE_CUSTOMER_MERGE,
   CENTRAL_ROUTE_CUSTOMER_ERASE,
   CENTRAL_ROUTE_CUSTOMER_TIMELINE,
+  CENTRAL_ROUTE_TERMINAL_ORDER,     /* GET /v1/orders/{ref} (terminals, §7.1) */
 } CentralRoute;
 
 typedef struct {

@@ -16,6 +16,8 @@
 #include "central-cli.h"
 #include "central-config.h"
 #include "central-migrate.h"
+#include "central-order-cli.h"
+#include "central-receipts.h"
 #include "central-server.h"
 #include "central-staff.h"
 
@@ -38,12 +40,20 @@ static const char usage[] =
   "  staff list [--store CODE]\n"
   "  staff set-pin CODE                      the new PIN is read from standard input\n"
   "  staff deactivate CODE\n"
+  "  emails list [--store CODE] [--status queued|sent|failed]   receipts asked for by e-mail\n"
+  "  order list [--store CODE] [--state STATE]   online orders (tab-separated)\n"
+  "  order show NUMBER_OR_ID                 the order as JSON\n"
+  "  order status NUMBER_OR_ID --to STATE [--resolution partial|substitute|cancel] [--shelf X]\n"
+  "  order post --store CODE [--count N] [--unpaid] [--delivered] [--channel web|app|marketplace]\n"
+  "             [--customer-name N] [--customer-phone P] [--lines SKU:QTY,...]\n"
+  "                                          post pickup orders (demo); prints NUMBER, CODE, QR text;\n"
+  "                                          --delivered: home deliveries, delivered (for returns)\n"
   "  prune [--older-than-days N]             drop old tombstones (default: retention)\n"
   "\n"
   "Configuration: docs/central.md (every key also as BALCAO_CENTRAL_<KEY>).\n";
 
 /* Options "--name value" after the command words; these take no value. */
-static const char * const flags[] = { "no-pin", NULL };
+static const char * const flags[] = { "no-pin", "unpaid", "delivered", NULL };
 
 typedef struct {
   GHashTable *opts;    /* name -> value */
@@ -447,6 +457,20 @@ run_command (const CentralConfig *config,
     }
   else if (g_str_equal (cmd, "staff"))
     status = staff_command (conn, args, sub, error);
+  else if (g_str_equal (cmd, "order"))
+    status = central_order_command (conn, args->opts, args->words, error);
+  else if (g_str_equal (cmd, "emails") && g_strcmp0 (sub, "list") == 0)
+    {
+      static const char * const allowed[] = { "store", "status", NULL };
+      g_autofree char *list = NULL;
+
+      if (only_options (args, allowed, error) &&
+          (list = central_receipts_list_emails (conn, opt (args, "store"), opt (args, "status"), error)) != NULL)
+        {
+          g_print ("%s", list);
+          status = 0;
+        }
+    }
   else if (g_str_equal (cmd, "prune"))
     {
       static const char * const allowed[] = { "older-than-days", NULL };

@@ -12,6 +12,7 @@
 #include "central-json.h"
 #include "central-orders.h"
 #include "central-push.h"
+#include "central-receipts.h"
 #include "central-staff.h"
 
 static const char * const reasons[] = {
@@ -187,6 +188,8 @@ apply_sale (Ctx       *ctx,
   const char *currency = central_json_str (p, "currency");
   const char *number = central_json_str (p, "number");
   JsonArray *moves = central_json_array (p, "stock_movements");
+  const char *pickup_order = central_json_str (p, "pickup_order_id");
+  g_autofree char *order_customer = NULL;
   g_autofree char *data = NULL;
   g_autofree char *total_text = NULL;
   g_autofree char *created_text = NULL;
@@ -210,6 +213,8 @@ apply_sale (Ctx       *ctx,
     return reject (o, "bad_payload", "stock_movements must be a list.");
   if (is_return && central_json_str (p, "original_sale_id") == NULL)
     return reject (o, "bad_payload", "A return needs original_sale_id.");
+  if (!central_json_is_null (p, "pickup_order_id") && pickup_order == NULL)
+    return reject (o, "bad_payload", "pickup_order_id must be a string.");
   central_json_int (p, "created_at", &created_at);
   for (guint i = 0; moves != NULL && i < json_array_get_length (moves); i++)
     {
@@ -244,6 +249,15 @@ apply_sale (Ctx       *ctx,
   if (moves != NULL && json_array_get_length (moves) > 0 &&
       !apply_movements (ctx, moves, id, created_at, error))
     return FALSE;
+
+  /* §7.1: the sale paid a pickup order at the counter. */
+  if (pickup_order != NULL && !is_return)
+    {
+      if (!central_order_paid_by_sale (ctx->tx, pickup_order, id, ctx->store_id, &order_customer, error))
+        return FALSE;
+      if (customer == NULL)
+        customer = order_customer;
+    }
 
   if (customer != NULL)
     {
@@ -369,6 +383,14 @@ apply_pickup (Ctx        *ctx,
   t.lines = central_json_array (p, "lines");
   t.store_id = ctx->store_id;
   t.handover_conflicts = TRUE;
+  /* §7.1: the shelf, who moved it, a handover made offline. */
+  t.shelf_location = central_json_str (p, "shelf_location");
+  t.staff_name = central_json_str (p, "staff_name");
+  t.terminal_id = ctx->terminal_id;
+  if ((!central_json_is_null (p, "shelf_location") && t.shelf_location == NULL) ||
+      (!central_json_is_null (p, "staff_name") && t.staff_name == NULL) ||
+      (!central_json_is_null (p, "provisional") && !central_json_bool (p, "provisional", &t.provisional)))
+    return reject (o, "bad_payload", "shelf_location and staff_name must be texts, provisional true or false.");
   if (order_id == NULL || t.from == NULL || t.to == NULL || !t.has_expected_version)
     return reject (o, "bad_payload", "A pickup transition needs order_id, from, to and expected_version.");
   if (!central_json_is_null (p, "pickup_code") && t.pickup_code == NULL)
@@ -481,6 +503,46 @@ apply_document (Ctx        *ctx,
   return TRUE;
 }
 
+/* pickup.exception, pickup.refund, order.return (§7.1); a return's stock
+ * movements come back to this store once, with the return. */
+static gboolean
+apply_order_op (Ctx        *ctx,
+                PosSyncOp  *op,
+                JsonObject *p,
+                Outcome    *o,
+                GError    **error)
+{
+  JsonArray *moves = central_json_array (p, "stock_movements");
+  CentralOrderOutcome r = { POS_SYNC_RESULT_APPLIED, NULL, NULL, NULL };
+  gint64 created_at = op->local_ts;
+
+  if (g_str_equal (op->type, "order.return"))
+    {
+      if (!central_json_is_null (p, "stock_movements") && moves == NULL)
+        return reject (o, "bad_payload", "stock_movements must be a list.");
+      for (guint i = 0; moves != NULL && i < json_array_get_length (moves); i++)
+        {
+          JsonNode *n = json_array_get_element (moves, i);
+          const char *bad = JSON_NODE_HOLDS_OBJECT (n) ? check_movement (json_node_get_object (n), FALSE) : "movement";
+
+          if (bad != NULL)
+            return reject (o, "bad_payload", "Stock movement %u: %s is missing or wrong.", i + 1, bad);
+        }
+    }
+  if (!central_order_apply_op (ctx->tx, op->type, op->entity_id, p, op->local_ts, ctx->terminal_id, ctx->store_id,
+                               &r, error))
+    return FALSE;
+  o->status = r.status;
+  o->code = r.code;
+  o->message = g_steal_pointer (&r.message);
+  o->server_state = g_steal_pointer (&r.server_state);
+  central_json_int (p, "created_at", &created_at);
+  if (r.status == POS_SYNC_RESULT_APPLIED && g_str_equal (op->type, "order.return") && moves != NULL &&
+      json_array_get_length (moves) > 0)
+    return apply_movements (ctx, moves, op->entity_id, created_at, error);
+  return TRUE;
+}
+
 static gboolean
 apply_op (Ctx       *ctx,
           PosSyncOp *op,
@@ -505,6 +567,12 @@ apply_op (Ctx       *ctx,
     return apply_pickup (ctx, op, p, o, error);
   if (g_str_equal (op->type, "staff.upsert"))
     return apply_staff_upsert (ctx, op, p, o, error);
+  if (g_str_equal (op->type, "pickup.exception") || g_str_equal (op->type, "pickup.refund") ||
+      g_str_equal (op->type, "order.return"))
+    return apply_order_op (ctx, op, p, o, error);
+  if (g_str_equal (op->type, "receipt.email"))
+    return central_receipts_push_email (ctx->conn, ctx->store_id, ctx->terminal_id, op->entity_id, p,
+                                        &o->status, &o->code, &o->message, error);
   if (g_str_equal (op->type, "shift.open") || g_str_equal (op->type, "shift.close") ||
       g_str_equal (op->type, "cash.move") || g_str_equal (op->type, "audit.append"))
     return apply_document (ctx, op, p, o, error);

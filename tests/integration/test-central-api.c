@@ -1595,6 +1595,736 @@ START_TEST (test_restart)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Click and collect (issue 5, docs/sync-protocol.md §7.1)             */
+
+#define TWO_LINES "[{\"sku\":\"ACU-1\",\"quantity\":3000,\"unit_price\":549}," \
+                  "{\"sku\":\"CAF-500\",\"quantity\":1000,\"unit_price\":1899}]"
+
+/* A terminal of the store with this name; *terminal_id is its id. */
+static char *
+enrol_named (const char *store_code,
+             const char *name,
+             char      **terminal_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = central_harness_enroll_token (H, store_code, &error);
+  g_autofree char *name_json = json_str (name);
+  g_autofree char *body = NULL;
+  g_autoptr(Reply) r = NULL;
+
+  ck_assert_msg (token != NULL, "%s", error ? error->message : "");
+  body = g_strdup_printf ("{\"token\":\"%s\",\"name\":%s}", token, name_json);
+  r = http ("POST", "/v1/enroll", NULL, body);
+  ck_assert_msg (r->status == 201, "%ld %s", r->status, r->body->str);
+  *terminal_id = g_strdup (json_object_get_string_member (json_object_get_object_member (obj (r), "terminal"), "id"));
+  return g_strdup (json_object_get_string_member (obj (r), "token"));
+}
+
+/* A pickup order at store 001; `extra` adds members (",\"paid\":true"). */
+static char *
+post_order (const char *external_ref,
+            const char *lines,
+            const char *extra,
+            char      **code)
+{
+  g_autofree char *body = g_strdup_printf (
+    "{\"external_ref\":\"%s\",\"channel\":\"web\",\"fulfilment\":\"pickup\",\"store_code\":\"001\","
+    "\"currency\":\"BRL\",\"lines\":%s%s}", external_ref, lines, extra != NULL ? extra : "");
+  g_autoptr(Reply) r = http ("POST", "/v1/channel/orders", channel_key, body);
+
+  ck_assert_msg (r->status == 201, "%ld %s", r->status, r->body->str);
+  if (code != NULL)
+    *code = g_strdup (json_object_get_string_member (obj (r), "pickup_code"));
+  return g_strdup (json_object_get_string_member (json_object_get_object_member (obj (r), "order"), "id"));
+}
+
+/* The ORDER as the channel API has it. */
+static JsonObject *
+order_of (const char *id)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/channel/orders/%s", id);
+  g_autoptr(Reply) r = http ("GET", path, channel_key, NULL);
+
+  ck_assert_msg (r->status == 200, "%ld %s", r->status, r->body->str);
+  return json_object_ref (json_object_get_object_member (obj (r), "order"));
+}
+
+static JsonObject *
+line_of (JsonObject *order,
+         guint       line_no)
+{
+  JsonArray *lines = json_object_get_array_member (order, "lines");
+
+  for (guint i = 0; i < json_array_get_length (lines); i++)
+    {
+      JsonObject *l = json_array_get_object_element (lines, i);
+
+      if (json_object_get_int_member (l, "line_no") == line_no)
+        return l;
+    }
+  ck_abort_msg ("the order has no line %u", line_no);
+  return NULL;
+}
+
+static Reply *
+order_status (const char *id,
+              const char *body)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/channel/orders/%s/status", id);
+
+  return http ("POST", path, channel_key, body);
+}
+
+/* Pushes one operation under the given op_id. */
+static JsonObject *
+push_op (const char *token,
+         const char *op_id,
+         const char *type,
+         const char *entity_id,
+         const char *payload)
+{
+  g_autofree char *body = one_op (op_id, 1, type, entity_id, payload);
+  g_autoptr(Reply) r = http ("POST", "/v1/sync/push", token, body);
+
+  return json_object_ref (result_of (r, 0));
+}
+
+static void
+assert_status (JsonObject *res,
+               const char *status)
+{
+  ck_assert_msg (g_str_equal (json_object_get_string_member (res, "status"), status), "expected %s, got %s %s",
+                 status, json_object_get_string_member (res, "status"),
+                 json_object_has_member (res, "message") ? json_object_get_string_member (res, "message") : "");
+}
+
+static void
+assert_push_rejected (const char *token,
+                      const char *type,
+                      const char *entity_id,
+                      const char *payload,
+                      const char *code)
+{
+  g_autoptr(JsonObject) res = push_one (token, type, entity_id, payload, NULL);
+
+  assert_rejected (res, code);
+}
+
+static char *
+transition_payload (const char *order_id,
+                    const char *from,
+                    const char *to,
+                    gint64      expected_version,
+                    const char *extra)
+{
+  return g_strdup_printf ("{\"order_id\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"expected_version\":%"
+                          G_GINT64_FORMAT "%s}", order_id, from, to, expected_version, extra != NULL ? extra : "");
+}
+
+static char *
+new_customer (const char *name)
+{
+  char *id = pos_uuid7_new ();
+  g_autofree char *path = g_strdup_printf ("/v1/channel/customers/%s", id);
+  g_autofree char *name_json = json_str (name);
+  g_autofree char *body = g_strdup_printf ("{\"name\":%s}", name_json);
+  g_autoptr(Reply) r = http ("PUT", path, channel_key, body);
+
+  ck_assert_msg (r->status == 201, "%ld %s", r->status, r->body->str);
+  return id;
+}
+
+static char *
+timeline_kinds (const char *customer_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT string_agg (kind, ',' ORDER BY kind) FROM customer_events "
+                                          "WHERE customer_id = '%s'", customer_id);
+
+  return query (sql);
+}
+
+static gint64
+stock_of (const char *sku,
+          const char *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM stock_levels WHERE store_id = '%s' AND sku = '%s'",
+                                          column, store1_id, sku);
+
+  return query_int (sql);
+}
+
+START_TEST (test_pickup_fields_and_picking)
+{
+  g_autofree char *tid = NULL;
+  g_autofree char *token = enrol_named ("001", "Caixa 7", &tid);
+  g_autofree char *cursor = latest_cursor (token);
+  g_autofree char *id = post_order ("PICK-1", TWO_LINES,
+                                    ",\"paid\":true,\"customer_name\":\"Rita Souza\","
+                                    "\"customer_phone\":\"+55 11 98888-0000\",\"payment_method\":\"pix\"", NULL);
+  g_autoptr(JsonObject) change = pull_find (token, cursor, "pickup_order", id);
+  g_autoptr(JsonObject) order = NULL;
+  g_autofree char *ready_op = pos_uuid7_new ();
+  JsonObject *data, *last;
+  const char *steps[][2] = { { "PLACED", "ALLOCATED" }, { "ALLOCATED", "PICKING" } };
+
+  /* The entity carries who comes and how it was paid. */
+  ck_assert (change != NULL);
+  data = json_object_get_object_member (change, "data");
+  ck_assert_str_eq (json_object_get_string_member (data, "customer_name"), "Rita Souza");
+  ck_assert_str_eq (json_object_get_string_member (data, "customer_phone"), "+55 11 98888-0000");
+  ck_assert_str_eq (json_object_get_string_member (data, "payment_method"), "pix");
+  ck_assert_str_eq (json_object_get_string_member (data, "fulfilment"), "pickup");
+  ck_assert (json_object_get_null_member (data, "paid_by_sale_id"));
+  ck_assert (json_object_get_null_member (data, "exception_note"));
+  ck_assert (json_object_get_null_member (data, "last_transition"));
+  ck_assert_int_eq (json_object_get_int_member (line_of (data, 1), "missing_quantity"), 0);
+  ck_assert_int_eq (json_object_get_int_member (line_of (data, 1), "refunded_quantity"), 0);
+  ck_assert (json_object_get_null_member (line_of (data, 2), "substitute_sku"));
+
+  /* A payment method that is not a word. */
+  {
+    g_autoptr(Reply) r = http ("POST", "/v1/channel/orders", channel_key,
+      "{\"external_ref\":\"PICK-BAD\",\"channel\":\"web\",\"fulfilment\":\"pickup\",\"store_code\":\"001\","
+      "\"payment_method\":\"Credit Card!\",\"lines\":[{\"sku\":\"ACU-1\",\"quantity\":1000,\"unit_price\":549}]}");
+    assert_error (r, 400, "bad_request");
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autofree char *op = pos_uuid7_new ();
+      g_autofree char *p = transition_payload (id, steps[i][0], steps[i][1], i + 1, ",\"staff_name\":\"Joana\"");
+      g_autoptr(JsonObject) res = push_op (token, op, "pickup.transition", id, p);
+
+      assert_status (res, "applied");
+    }
+  /* Ready: what was picked, and where it waits. */
+  {
+    g_autofree char *p = transition_payload (id, "PICKING", "READY_FOR_PICKUP", 3,
+      ",\"shelf_location\":\"B-12\",\"staff_name\":\"Joana\","
+      "\"lines\":[{\"line_no\":1,\"picked_quantity\":3000},{\"line_no\":2,\"picked_quantity\":500}]");
+    g_autoptr(JsonObject) res = push_op (token, ready_op, "pickup.transition", id, p);
+    g_autoptr(JsonObject) again = push_op (token, ready_op, "pickup.transition", id, p);
+
+    assert_status (res, "applied");
+    assert_status (again, "duplicate");
+  }
+  order = order_of (id);
+  ck_assert_str_eq (json_object_get_string_member (order, "state"), "READY_FOR_PICKUP");
+  ck_assert_int_eq (json_object_get_int_member (order, "version"), 4);
+  ck_assert_str_eq (json_object_get_string_member (order, "shelf_location"), "B-12");
+  ck_assert (!json_object_get_null_member (order, "ready_at"));
+  ck_assert_int_eq (json_object_get_int_member (line_of (order, 1), "picked_quantity"), 3000);
+  ck_assert_int_eq (json_object_get_int_member (line_of (order, 2), "picked_quantity"), 500);
+  last = json_object_get_object_member (order, "last_transition");
+  ck_assert_str_eq (json_object_get_string_member (last, "from"), "PICKING");
+  ck_assert_str_eq (json_object_get_string_member (last, "to"), "READY_FOR_PICKUP");
+  ck_assert_str_eq (json_object_get_string_member (last, "terminal_id"), tid);
+  ck_assert_str_eq (json_object_get_string_member (last, "terminal_name"), "Caixa 7");
+  ck_assert_str_eq (json_object_get_string_member (last, "staff_name"), "Joana");
+  ck_assert_int_gt (json_object_get_int_member (last, "at"), 0);
+}
+END_TEST
+
+START_TEST (test_pickup_exception)
+{
+  g_autofree char *token = enrol ("001");
+  g_autofree char *customer = new_customer ("Otávio Nunes");
+  g_autofree char *extra = g_strdup_printf (",\"paid\":true,\"customer_id\":\"%s\"", customer);
+  g_autofree char *id = post_order ("EXC-1", TWO_LINES, extra, NULL);
+  g_autofree char *exc_op = pos_uuid7_new ();
+  g_autofree char *exc = g_strdup_printf ("{\"order_id\":\"%s\",\"from\":\"PICKING\",\"expected_version\":3,"
+                                          "\"lines\":[{\"line_no\":1,\"missing_quantity\":1000}],"
+                                          "\"note\":\"Only 2 on the shelf\"}", id);
+  g_autoptr(JsonObject) order = NULL;
+  gint64 reserved;
+
+  move_order (id, "ALLOCATED");
+  move_order (id, "PICKING");
+  reserved = stock_of ("ACU-1", "reserved");
+
+  {
+    g_autoptr(JsonObject) res = push_op (token, exc_op, "pickup.exception", id, exc);
+    g_autoptr(JsonObject) again = push_op (token, exc_op, "pickup.exception", id, exc);
+    g_autofree char *stale_op = pos_uuid7_new ();
+    g_autoptr(JsonObject) stale = push_op (token, stale_op, "pickup.exception", id, exc);
+
+    assert_status (res, "applied");
+    assert_status (again, "duplicate");
+    /* The same exception under another op_id meets the order on hold. */
+    assert_status (stale, "conflict");
+    ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (stale, "server_state"), "state"),
+                      "ON_HOLD");
+  }
+  order = order_of (id);
+  ck_assert_str_eq (json_object_get_string_member (order, "state"), "ON_HOLD");
+  ck_assert_str_eq (json_object_get_string_member (order, "exception_note"), "Only 2 on the shelf");
+  ck_assert_int_eq (json_object_get_int_member (line_of (order, 1), "missing_quantity"), 1000);
+  ck_assert_int_eq (json_object_get_int_member (line_of (order, 2), "missing_quantity"), 0);
+  ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (order, "last_transition"), "to"),
+                    "ON_HOLD");
+
+  /* The central decides: not the counter, and not without a resolution. */
+  {
+    g_autofree char *op = pos_uuid7_new ();
+    g_autofree char *p = transition_payload (id, "ON_HOLD", "READY_FOR_PICKUP", 4, NULL);
+    g_autoptr(JsonObject) res = push_op (token, op, "pickup.transition", id, p);
+    g_autoptr(Reply) bare = order_status (id, "{\"to\":\"READY_FOR_PICKUP\"}");
+    g_autoptr(Reply) mismatch = order_status (id, "{\"to\":\"CANCELLED\",\"resolution\":\"partial\"}");
+    g_autoptr(Reply) unknown = order_status (id, "{\"to\":\"READY_FOR_PICKUP\",\"resolution\":\"maybe\"}");
+
+    assert_rejected (res, "invalid_transition");
+    assert_error (bare, 422, "invalid_transition");
+    assert_error (mismatch, 400, "bad_request");
+    assert_error (unknown, 400, "bad_request");
+  }
+  /* Partial: the missing quantity leaves the line, the total and the reservation. */
+  {
+    g_autoptr(Reply) r = order_status (id, "{\"to\":\"READY_FOR_PICKUP\",\"resolution\":\"partial\"}");
+    JsonObject *o;
+
+    ck_assert_msg (r->status == 200, "%ld %s", r->status, r->body->str);
+    o = json_object_get_object_member (obj (r), "order");
+    ck_assert_str_eq (json_object_get_string_member (o, "state"), "READY_FOR_PICKUP");
+    ck_assert_int_eq (json_object_get_int_member (line_of (o, 1), "quantity"), 2000);
+    ck_assert_int_eq (json_object_get_int_member (line_of (o, 1), "missing_quantity"), 0);
+    ck_assert_int_eq (json_object_get_int_member (line_of (o, 2), "quantity"), 1000);
+    ck_assert_int_eq (json_object_get_int_member (o, "total"), 1098 + 1899);
+    ck_assert (json_object_get_null_member (o, "exception_note"));
+    ck_assert_int_eq (stock_of ("ACU-1", "reserved"), reserved - 1000);
+  }
+  /* Nothing left to resolve. */
+  {
+    g_autoptr(Reply) r = order_status (id, "{\"to\":\"ON_HOLD\",\"resolution\":\"partial\"}");
+
+    assert_error (r, 422, "invalid_transition");
+  }
+  {
+    g_autofree char *kinds = timeline_kinds (customer);
+
+    ck_assert_str_eq (kinds, "notification,order_placed,order_status,order_status");
+  }
+
+  /* Substitute: the whole line was missing, another product takes its place at its price. */
+  {
+    g_autofree char *sub = post_order ("EXC-2", "[{\"sku\":\"ACU-1\",\"quantity\":2000,\"unit_price\":549}]",
+                                       ",\"paid\":true", NULL);
+    g_autofree char *op1 = pos_uuid7_new ();
+    g_autofree char *op2 = pos_uuid7_new ();
+    g_autofree char *bad = g_strdup_printf ("{\"order_id\":\"%s\",\"from\":\"PICKING\",\"expected_version\":3,"
+                                            "\"lines\":[{\"line_no\":1,\"missing_quantity\":2000,"
+                                            "\"substitute_sku\":\"NOPE-1\"}]}", sub);
+    g_autofree char *good = g_strdup_printf ("{\"order_id\":\"%s\",\"from\":\"PICKING\",\"expected_version\":3,"
+                                             "\"lines\":[{\"line_no\":1,\"missing_quantity\":2000,"
+                                             "\"substitute_sku\":\"CAF-500\",\"substitute_quantity\":1000}]}", sub);
+    g_autoptr(JsonObject) r1 = NULL;
+    g_autoptr(JsonObject) r2 = NULL;
+    g_autoptr(JsonObject) held = NULL;
+    g_autoptr(Reply) done = NULL;
+    JsonObject *o;
+    gint64 caf_reserved;
+
+    move_order (sub, "ALLOCATED");
+    move_order (sub, "PICKING");
+    r1 = push_op (token, op1, "pickup.exception", sub, bad);
+    assert_rejected (r1, "bad_payload");
+    r2 = push_op (token, op2, "pickup.exception", sub, good);
+    assert_status (r2, "applied");
+    held = order_of (sub);
+    ck_assert_str_eq (json_object_get_string_member (line_of (held, 1), "substitute_sku"), "CAF-500");
+    ck_assert_str_eq (json_object_get_string_member (line_of (held, 1), "substitute_name"),
+                      "Café Torrado e Moído Pilão 500g");
+    ck_assert_int_eq (json_object_get_int_member (line_of (held, 1), "substitute_quantity"), 1000);
+    caf_reserved = stock_of ("CAF-500", "reserved");
+    done = order_status (sub, "{\"to\":\"PICKING\",\"resolution\":\"substitute\"}");
+    ck_assert_msg (done->status == 200, "%ld %s", done->status, done->body->str);
+    o = json_object_get_object_member (obj (done), "order");
+    ck_assert_str_eq (json_object_get_string_member (o, "state"), "PICKING");
+    ck_assert_str_eq (json_object_get_string_member (line_of (o, 1), "sku"), "CAF-500");
+    ck_assert_int_eq (json_object_get_int_member (line_of (o, 1), "quantity"), 1000);
+    ck_assert_int_eq (json_object_get_int_member (line_of (o, 1), "unit_price"), 549);
+    ck_assert (json_object_get_null_member (line_of (o, 1), "substitute_sku"));
+    ck_assert_int_eq (json_object_get_int_member (o, "total"), 549);
+    ck_assert_int_eq (stock_of ("CAF-500", "reserved"), caf_reserved + 1000);
+  }
+
+  /* Cancel: the reservation goes back. */
+  {
+    g_autofree char *gone = post_order ("EXC-3", "[{\"sku\":\"ACU-1\",\"quantity\":4000,\"unit_price\":549}]",
+                                        NULL, NULL);
+    g_autofree char *op = pos_uuid7_new ();
+    g_autofree char *p = g_strdup_printf ("{\"order_id\":\"%s\",\"from\":\"PLACED\",\"expected_version\":1,"
+                                          "\"lines\":[{\"line_no\":1,\"missing_quantity\":4000}]}", gone);
+    g_autoptr(JsonObject) res = NULL;
+    g_autoptr(Reply) wrong = NULL;
+    g_autoptr(Reply) done = NULL;
+    gint64 before = stock_of ("ACU-1", "reserved");
+
+    res = push_op (token, op, "pickup.exception", gone, p);
+    assert_status (res, "applied");
+    wrong = order_status (gone, "{\"to\":\"READY_FOR_PICKUP\",\"resolution\":\"cancel\"}");
+    assert_error (wrong, 400, "bad_request");
+    done = order_status (gone, "{\"to\":\"CANCELLED\",\"resolution\":\"cancel\"}");
+    ck_assert_msg (done->status == 200, "%ld %s", done->status, done->body->str);
+    ck_assert_int_eq (stock_of ("ACU-1", "reserved"), before - 4000);
+  }
+}
+END_TEST
+
+static char *
+document_payload (const char *id,
+                  const char *order_id,
+                  const char *lines,
+                  gint64      amount,
+                  const char *extra)
+{
+  return g_strdup_printf ("{\"id\":\"%s\",\"order_id\":\"%s\",\"lines\":%s,\"amount\":%" G_GINT64_FORMAT ","
+                          "\"currency\":\"BRL\",\"reason\":\"Damaged package\",\"staff_id\":\"staff-1\","
+                          "\"created_at\":%" G_GINT64_FORMAT "%s}",
+                          id, order_id, lines, amount, g_get_real_time () / 1000, extra);
+}
+
+START_TEST (test_pickup_refund_return)
+{
+  g_autofree char *token = enrol ("001");
+  g_autofree char *other = enrol ("002");
+  g_autofree char *customer = new_customer ("Sílvia Prado");
+  g_autofree char *extra = g_strdup_printf (",\"paid\":true,\"customer_id\":\"%s\"", customer);
+  g_autofree char *code = NULL;
+  g_autofree char *id = post_order ("REF-1", TWO_LINES, extra, &code);
+  g_autofree char *refund_id = pos_uuid7_new ();
+  g_autofree char *refund = document_payload (refund_id, id, "[{\"line_no\":2,\"quantity\":1000}]", 1899,
+                                              ",\"approver_id\":\"manager-1\"");
+  g_autofree char *op_a = pos_uuid7_new ();
+  g_autofree char *op_b = pos_uuid7_new ();
+  g_autofree char *number = NULL;
+  g_autoptr(JsonObject) order = NULL;
+  gint64 before;
+
+  move_order (id, "ALLOCATED");
+  move_order (id, "PICKING");
+  move_order (id, "READY_FOR_PICKUP");
+
+  /* Refused at the handover: refunded once, never beyond what was not collected. */
+  {
+    g_autoptr(JsonObject) res = push_op (token, op_a, "pickup.refund", refund_id, refund);
+    g_autoptr(JsonObject) replay = push_op (token, op_a, "pickup.refund", refund_id, refund);
+    g_autoptr(JsonObject) again = push_op (token, op_b, "pickup.refund", refund_id, refund);
+    g_autofree char *more_id = pos_uuid7_new ();
+    g_autofree char *more = document_payload (more_id, id, "[{\"line_no\":2,\"quantity\":1}]", 1,
+                                              ",\"approver_id\":\"manager-1\"");
+    g_autofree char *unapproved_id = pos_uuid7_new ();
+    g_autofree char *unapproved = document_payload (unapproved_id, id, "[{\"line_no\":1,\"quantity\":1000}]", 549, "");
+    g_autofree char *lost_id = pos_uuid7_new ();
+    g_autofree char *lost_order = pos_uuid7_new ();
+    g_autofree char *lost = document_payload (lost_id, lost_order, "[{\"line_no\":1,\"quantity\":1000}]", 549,
+                                              ",\"approver_id\":\"manager-1\"");
+    g_autofree char *elsewhere_id = pos_uuid7_new ();
+    g_autofree char *elsewhere = document_payload (elsewhere_id, id, "[{\"line_no\":1,\"quantity\":1000}]", 549,
+                                                   ",\"approver_id\":\"manager-1\"");
+
+    assert_status (res, "applied");
+    assert_status (replay, "duplicate");
+    assert_status (again, "duplicate");
+    assert_push_rejected (token, "pickup.refund", more_id, more, "bad_payload");
+    assert_push_rejected (token, "pickup.refund", unapproved_id, unapproved, "bad_payload");
+    assert_push_rejected (token, "pickup.refund", lost_id, lost, "not_found");
+    assert_push_rejected (other, "pickup.refund", elsewhere_id, elsewhere, "wrong_store");
+  }
+  order = order_of (id);
+  ck_assert_int_eq (json_object_get_int_member (line_of (order, 2), "refunded_quantity"), 1000);
+  ck_assert_int_eq (json_object_get_int_member (line_of (order, 1), "refunded_quantity"), 0);
+  ck_assert_int_eq (json_object_get_int_member (order, "version"), 5);
+  number = g_strdup (json_object_get_string_member (order, "number"));
+
+  /* The rest is handed over. */
+  {
+    g_autofree char *op = pos_uuid7_new ();
+    g_autofree char *code_member = g_strdup_printf (",\"pickup_code\":\"%s\"", code);
+    g_autofree char *p = transition_payload (id, "READY_FOR_PICKUP", "PICKED_UP", 5, code_member);
+    g_autoptr(JsonObject) res = push_op (token, op, "pickup.transition", id, p);
+
+    assert_status (res, "applied");
+    g_clear_pointer (&order, json_object_unref);
+    order = order_of (id);
+    ck_assert_int_eq (json_object_get_int_member (line_of (order, 1), "collected_quantity"), 3000);
+    ck_assert_int_eq (json_object_get_int_member (line_of (order, 2), "collected_quantity"), 0);
+  }
+
+  /* Brought back to the counter: refunded, the stock moved once. */
+  before = stock_of ("ACU-1", "quantity");
+  {
+    g_autofree char *ret_id = pos_uuid7_new ();
+    g_autofree char *mv = pos_uuid7_new ();
+    g_autofree char *moves = g_strdup_printf (",\"store_id\":\"%s\",\"terminal_id\":\"t\",\"stock_movements\":"
+                                              "[{\"id\":\"%s\",\"sku\":\"ACU-1\",\"delta\":1000,\"reason\":\"return\"}]",
+                                              store1_id, mv);
+    g_autofree char *ret = document_payload (ret_id, id, "[{\"line_no\":1,\"quantity\":1000}]", 549, moves);
+    g_autofree char *op_c = pos_uuid7_new ();
+    g_autofree char *op_d = pos_uuid7_new ();
+    g_autoptr(JsonObject) res = push_op (token, op_c, "order.return", ret_id, ret);
+    g_autoptr(JsonObject) replay = push_op (token, op_c, "order.return", ret_id, ret);
+    g_autoptr(JsonObject) again = push_op (token, op_d, "order.return", ret_id, ret);
+    g_autofree char *over_id = pos_uuid7_new ();
+    g_autofree char *mv2 = pos_uuid7_new ();
+    g_autofree char *over_moves = g_strdup_printf (",\"store_id\":\"%s\",\"stock_movements\":"
+                                                   "[{\"id\":\"%s\",\"sku\":\"ACU-1\",\"delta\":2500,"
+                                                   "\"reason\":\"return\"}]", store1_id, mv2);
+    g_autofree char *over = document_payload (over_id, id, "[{\"line_no\":1,\"quantity\":2500}]", 1373, over_moves);
+    g_autofree char *never_id = pos_uuid7_new ();
+    g_autofree char *store_member = g_strdup_printf (",\"store_id\":\"%s\"", store1_id);
+    g_autofree char *never = document_payload (never_id, id, "[{\"line_no\":2,\"quantity\":1}]", 2, store_member);
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM stock_movements WHERE id = '%s'", mv2);
+
+    assert_status (res, "applied");
+    assert_status (replay, "duplicate");
+    assert_status (again, "duplicate");
+    ck_assert_int_eq (stock_of ("ACU-1", "quantity"), before + 1000);
+    assert_push_rejected (token, "order.return", over_id, over, "bad_payload");
+    assert_push_rejected (token, "order.return", never_id, never, "bad_payload");
+    ck_assert_int_eq (stock_of ("ACU-1", "quantity"), before + 1000);
+    ck_assert_int_eq (query_int (sql), 0);
+  }
+
+  /* Any terminal finds the order by number or id, with what came back. */
+  {
+    g_autofree char *by_number = g_strdup_printf ("/v1/orders/%s", number);
+    g_autofree char *by_id = g_strdup_printf ("/v1/orders/%s", id);
+    g_autoptr(Reply) r1 = http ("GET", by_number, other, NULL);
+    g_autoptr(Reply) r2 = http ("GET", by_id, token, NULL);
+    g_autoptr(Reply) none = http ("GET", "/v1/orders/RET-999999999", token, NULL);
+    g_autoptr(Reply) channel = http ("GET", by_id, channel_key, NULL);
+    JsonObject *o;
+
+    ck_assert_msg (r1->status == 200, "%ld %s", r1->status, r1->body->str);
+    o = json_object_get_object_member (obj (r1), "order");
+    ck_assert_str_eq (json_object_get_string_member (o, "id"), id);
+    ck_assert_int_eq (json_object_get_int_member (line_of (o, 1), "returned_quantity"), 1000);
+    ck_assert_int_eq (json_object_get_int_member (line_of (o, 2), "returned_quantity"), 0);
+    ck_assert_msg (r2->status == 200, "%ld %s", r2->status, r2->body->str);
+    ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (obj (r2), "order"), "number"),
+                      number);
+    assert_error (none, 404, "not_found");
+    assert_error (channel, 403, "forbidden");
+  }
+  {
+    g_autofree char *kinds = timeline_kinds (customer);
+
+    ck_assert_str_eq (kinds, "notification,notification,order_placed,refund,return");
+  }
+}
+END_TEST
+
+START_TEST (test_pickup_paid_by_sale)
+{
+  g_autofree char *token = enrol ("001");
+  g_autofree char *customer = new_customer ("Caio Ramos");
+  g_autofree char *extra = g_strdup_printf (",\"paid\":false,\"customer_id\":\"%s\"", customer);
+  g_autofree char *id = post_order ("PAY-1", "[{\"sku\":\"ACU-1\",\"quantity\":2000,\"unit_price\":549}]",
+                                    extra, NULL);
+  g_autofree char *sale_id = pos_uuid7_new ();
+  g_autofree char *sale = sale_payload (sale_id, store1_id, NULL, NULL, "ACU-1", -2000);
+  g_autofree char *paying = g_strdup_printf ("{\"pickup_order_id\":\"%s\",%s", id, sale + 1);
+  g_autoptr(JsonObject) order = NULL;
+
+  move_order (id, "ALLOCATED");
+  move_order (id, "PICKING");
+  move_order (id, "READY_FOR_PICKUP");
+  {
+    g_autofree char *op = pos_uuid7_new ();
+    g_autofree char *p = transition_payload (id, "READY_FOR_PICKUP", "PICKED_UP", 4, NULL);
+    g_autoptr(JsonObject) res = push_op (token, op, "pickup.transition", id, p);
+
+    assert_status (res, "conflict");
+    ck_assert (!json_object_get_boolean_member (json_object_get_object_member (res, "server_state"), "paid"));
+  }
+  {
+    g_autofree char *op = pos_uuid7_new ();
+    g_autoptr(JsonObject) res = push_op (token, op, "sale.create", sale_id, paying);
+    g_autoptr(JsonObject) again = push_one (token, "sale.create", sale_id, paying, NULL);
+
+    assert_status (res, "applied");
+    assert_status (again, "duplicate");
+  }
+  order = order_of (id);
+  ck_assert (json_object_get_boolean_member (order, "paid"));
+  ck_assert_str_eq (json_object_get_string_member (order, "paid_by_sale_id"), sale_id);
+  ck_assert_int_eq (json_object_get_int_member (order, "version"), 5);
+  {
+    g_autofree char *op = pos_uuid7_new ();
+    g_autofree char *p = transition_payload (id, "READY_FOR_PICKUP", "PICKED_UP", 5, NULL);
+    g_autoptr(JsonObject) res = push_op (token, op, "pickup.transition", id, p);
+
+    assert_status (res, "applied");
+  }
+  {
+    g_autofree char *kinds = timeline_kinds (customer);
+
+    ck_assert_str_eq (kinds, "notification,notification,order_placed,purchase");
+  }
+}
+END_TEST
+
+START_TEST (test_pickup_race_names_winner)
+{
+  g_autofree char *tid1 = NULL;
+  g_autofree char *tid2 = NULL;
+  g_autofree char *t1 = enrol_named ("001", "Caixa 1", &tid1);
+  g_autofree char *t2 = enrol_named ("001", "Caixa 2", &tid2);
+  g_autofree char *code = NULL;
+  g_autofree char *id = post_order ("RACE-2", "[{\"sku\":\"ACU-1\",\"quantity\":1000,\"unit_price\":549}]",
+                                    ",\"paid\":true", &code);
+  g_autofree char *op1 = pos_uuid7_new ();
+  g_autofree char *op2 = pos_uuid7_new ();
+  g_autofree char *m1 = g_strdup_printf (",\"pickup_code\":\"%s\",\"staff_name\":\"Ana\"", code);
+  g_autofree char *m2 = g_strdup_printf (",\"pickup_code\":\"%s\",\"staff_name\":\"Bia\"", code);
+  g_autofree char *p1 = transition_payload (id, "READY_FOR_PICKUP", "PICKED_UP", 4, m1);
+  g_autofree char *p2 = transition_payload (id, "READY_FOR_PICKUP", "PICKED_UP", 4, m2);
+  Racer a = { t1, NULL, NULL }, b = { t2, NULL, NULL };
+  JsonObject *ra, *rb, *lost, *last;
+  const char *winner_id, *winner_name, *winner_staff;
+  GThread *ta, *tb;
+
+  move_order (id, "ALLOCATED");
+  move_order (id, "PICKING");
+  move_order (id, "READY_FOR_PICKUP");
+  a.body = one_op (op1, 1, "pickup.transition", id, p1);
+  b.body = one_op (op2, 1, "pickup.transition", id, p2);
+  ta = g_thread_new ("a", race, &a);
+  tb = g_thread_new ("b", race, &b);
+  g_thread_join (ta);
+  g_thread_join (tb);
+  ra = result_of (a.reply, 0);
+  rb = result_of (b.reply, 0);
+  if (g_str_equal (json_object_get_string_member (ra, "status"), "applied"))
+    lost = rb, winner_id = tid1, winner_name = "Caixa 1", winner_staff = "Ana";
+  else
+    {
+      assert_status (rb, "applied");
+      lost = ra, winner_id = tid2, winner_name = "Caixa 2", winner_staff = "Bia";
+    }
+  assert_status (lost, "conflict");
+  last = json_object_get_object_member (json_object_get_object_member (lost, "server_state"), "last_transition");
+  ck_assert_str_eq (json_object_get_string_member (last, "to"), "PICKED_UP");
+  ck_assert_str_eq (json_object_get_string_member (last, "terminal_id"), winner_id);
+  ck_assert_str_eq (json_object_get_string_member (last, "terminal_name"), winner_name);
+  ck_assert_str_eq (json_object_get_string_member (last, "staff_name"), winner_staff);
+  g_free (a.body);
+  g_free (b.body);
+  reply_free (a.reply);
+  reply_free (b.reply);
+}
+END_TEST
+
+START_TEST (test_order_cli)
+{
+  g_autofree char *token = enrol ("001");
+  g_autofree char *cursor = latest_cursor (token);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) rows = NULL;
+  Waiter w = { token, NULL, 30, NULL, 0 };
+  GThread *th;
+
+  /* A terminal waits; the posted orders wake it. */
+  w.cursor = cursor;
+  th = g_thread_new ("wait", wait_thread, &w);
+  g_usleep (300 * 1000);
+  {
+    const char *args[] = { "order", "post", "--store", "001", "--count", "2", "--unpaid", "--channel", "app",
+                           "--customer-name", "Teste Silva", "--customer-phone", "+55 11 90000-0000",
+                           "--lines", "ACU-1:2,CAF-500:1", NULL };
+
+    ck_assert_msg (central_harness_run (H, args, &out, &error), "%s", error ? error->message : "");
+  }
+  g_thread_join (th);
+  ck_assert_msg (w.reply->status == 200, "%ld %s", w.reply->status, w.reply->body->str);
+  ck_assert (strstr (w.reply->body->str, "\"pickups\"") != NULL);
+  reply_free (w.reply);
+
+  rows = g_strsplit (g_strstrip (out), "\n", -1);
+  ck_assert_uint_eq (g_strv_length (rows), 2);
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (rows[i], "\t", -1);
+      g_autofree char *qr = NULL;
+      g_autofree char *sql = NULL;
+      g_autofree char *id = NULL;
+      g_autoptr(JsonObject) change = NULL;
+      JsonObject *data;
+
+      ck_assert_uint_eq (g_strv_length (cols), 3);
+      ck_assert (g_str_has_prefix (cols[0], "RET-"));
+      ck_assert_uint_eq (strlen (cols[1]), 6);
+      qr = g_strdup_printf ("BALCAO:PICKUP:%s:%s", cols[0], cols[1]);
+      ck_assert_str_eq (cols[2], qr);
+      sql = g_strdup_printf ("SELECT id FROM orders WHERE number = '%s'", cols[0]);
+      id = query (sql);
+      change = pull_find (token, cursor, "pickup_order", id);
+      ck_assert_msg (change != NULL, "order %s is not on the pickups stream", cols[0]);
+      data = json_object_get_object_member (change, "data");
+      ck_assert_str_eq (json_object_get_string_member (data, "state"), "PLACED");
+      ck_assert_str_eq (json_object_get_string_member (data, "channel"), "app");
+      ck_assert (!json_object_get_boolean_member (data, "paid"));
+      ck_assert (json_object_get_null_member (data, "payment_method"));
+      ck_assert_str_eq (json_object_get_string_member (data, "customer_name"), "Teste Silva");
+      ck_assert_str_eq (json_object_get_string_member (data, "customer_phone"), "+55 11 90000-0000");
+      ck_assert_int_eq (json_object_get_int_member (data, "total"), 1098 + 1899);
+      ck_assert (!json_object_get_null_member (data, "customer_id"));
+    }
+
+  /* Random lines from what the store has in stock, paid online. */
+  {
+    const char *args[] = { "order", "post", "--store", "001", NULL };
+    g_autofree char *one = NULL;
+    g_auto(GStrv) cols = NULL;
+    g_autofree char *sql = NULL;
+    g_autofree char *paid = NULL;
+    g_autofree char *list = NULL;
+    g_autofree char *moved = NULL;
+    g_autofree char *shown = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
+    ck_assert_msg (central_harness_run (H, args, &one, &error), "%s", error ? error->message : "");
+    cols = g_strsplit (g_strstrip (one), "\t", -1);
+    ck_assert_uint_eq (g_strv_length (cols), 3);
+    sql = g_strdup_printf ("SELECT o.paid || ',' || (o.payment_method IN ('card', 'pix')) || ',' || "
+                           "(SELECT count(*) > 0 FROM order_lines l WHERE l.order_id = o.id) "
+                           "FROM orders o WHERE o.number = '%s'", cols[0]);
+    paid = query (sql);
+    ck_assert_str_eq (paid, "true,true,true");
+
+    {
+      const char *largs[] = { "order", "list", "--store", "001", "--state", "PLACED", NULL };
+
+      ck_assert_msg (central_harness_run (H, largs, &list, &error), "%s", error ? error->message : "");
+      ck_assert (strstr (list, cols[0]) != NULL);
+    }
+    {
+      const char *sargs[] = { "order", "status", cols[0], "--to", "ALLOCATED", "--shelf", "C-3", NULL };
+
+      ck_assert_msg (central_harness_run (H, sargs, &moved, &error), "%s", error ? error->message : "");
+      ck_assert (strstr (moved, "ALLOCATED") != NULL);
+    }
+    {
+      const char *shargs[] = { "order", "show", cols[0], NULL };
+
+      ck_assert_msg (central_harness_run (H, shargs, &shown, &error), "%s", error ? error->message : "");
+      node = json_from_string (shown, NULL);
+      ck_assert (node != NULL && JSON_NODE_HOLDS_OBJECT (node));
+      ck_assert_str_eq (json_object_get_string_member (json_node_get_object (node), "state"), "ALLOCATED");
+      ck_assert_str_eq (json_object_get_string_member (json_node_get_object (node), "shelf_location"), "C-3");
+    }
+  }
+  /* An unknown store. */
+  {
+    const char *args[] = { "order", "post", "--store", "999", NULL };
+
+    ck_assert (!central_harness_run (H, args, NULL, NULL));
+  }
+}
+END_TEST
+
 static void
 load_catalog (void)
 {
@@ -1629,6 +2359,12 @@ central_suite (void)
   tcase_add_test (tc, test_prune_410);
   tcase_add_test (tc, test_staff_push);
   tcase_add_test (tc, test_staff_cli);
+  tcase_add_test (tc, test_pickup_fields_and_picking);
+  tcase_add_test (tc, test_pickup_exception);
+  tcase_add_test (tc, test_pickup_refund_return);
+  tcase_add_test (tc, test_pickup_paid_by_sale);
+  tcase_add_test (tc, test_pickup_race_names_winner);
+  tcase_add_test (tc, test_order_cli);
   tcase_add_test (tc, test_restart);
   suite_add_tcase (s, tc);
   return s;
