@@ -35,14 +35,14 @@ ninja -C "$build" -j2 src/app/balcao src/cli/balcao-ctl \
   tests/bench/bench-catalog tests/bench/bench-commit \
   tests/bench/bench-startup tests/bench/minimal-window \
   src/central/balcao-central tests/bench/bench-sync-push tests/bench/bench-sync-pull \
-  tests/bench/bench-sync-pickup tests/bench/bench-central-load tests/bench/bench-signin \
+  tests/bench/bench-sync-pickup tests/bench/bench-pickups tests/bench/bench-central-load tests/bench/bench-signin \
   tests/bench/bench-scan tests/bench/bench-print
 
 products=${BALCAO_BENCH_PRODUCTS:-1000000}
 customers=${BALCAO_BENCH_CUSTOMERS:-1000000}
 db=${BALCAO_BENCH_DB:-$build/bench-${products}.db}
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(catalog commit startup signin scan sync print)
+[ ${#which[@]} -gt 0 ] || which=(catalog commit startup signin scan sync pickups print)
 
 for b in "${which[@]}"; do
   case "$b" in
@@ -101,6 +101,11 @@ for b in "${which[@]}"; do
       "$build/tests/bench/bench-sync-pickup" --orders 100
       echo "== sync load: 100 terminals at once"
       "$build/tests/bench/bench-central-load" --terminals 100 --sales 200 --batch 20
+      ;;
+    pickups)
+      export BALCAO_BUILD_DIR=$build BALCAO_SOURCE_DIR=$top
+      echo "== pickups: order posted -> listed in the queue; the queue page on 5 000 open orders"
+      "$build/tests/bench/bench-pickups" --orders 100 --open 5000
       ;;
     print)
       echo "== print: 50-line receipts (ESC/POS, PDF 80 mm), and Pay to the job at cupsd, in $build/bench-print"

@@ -20,14 +20,17 @@ static const PosCliCommand commands[] = {
   { "demo-data", pos_cli_cmd_demo_data, N_("demo-data [--products N] [--customers N] [--sales N]: build a demo store") },
   { "catalog",   pos_cli_cmd_catalog,   N_("catalog import|export FILE.csv: import products (all or nothing), or write the catalog in that format") },
   { "sales",     pos_cli_cmd_sales,     N_("sales list|show NUMBER|receipt NUMBER: the sales history") },
+  { "online-order", pos_cli_cmd_online_order, N_("online-order show REF|return REF --reason TEXT [--lines LINE:QTY,...] [--as CODE]: an order of the web shop or app, and items of it brought back") },
   { "enroll",    pos_cli_cmd_enroll,    N_("enroll URL TOKEN [--ca-file FILE]: enrol this terminal with a central") },
   { "sync",      pos_cli_cmd_sync,      N_("sync status|run [--once]|outbox|dead-letters|retry SEQ [--as CODE]: sync with the central") },
   { "scanners",  pos_cli_cmd_scanners,  N_("scanners [list|listen [--count N] [--timeout S]|enable|disable|add|remove VID:PID|layout VID:PID us|abnt2|timeout MS]: USB barcode scanners") },
   { "staff",     pos_cli_cmd_staff,     N_("staff list|add CODE NAME ROLE|set-pin ID|CODE|unlock ID|CODE|publish [--as CODE]: staff and PINs (PINs from stdin)") },
   { "audit",     pos_cli_cmd_audit,     N_("audit [--action PREFIX] [--staff ID|CODE] [--limit N] [--as CODE]: the audit log, newest first") },
   { "receipt",   pos_cli_cmd_receipt,   N_("receipt SALE|--shift [SHIFT] --format escpos|pdf|png|text [--width 32|42|48] [--paper 58|80|a4] [--code-page 860|858] [--barcode] [--reprint] --output FILE|-: render a receipt or a shift report") },
+  { "receipt",   pos_cli_cmd_receipt,   N_("receipt email SALE [--to ADDRESS] [--as CODE]: ask the central to e-mail the receipt") },
   { "printers",  pos_cli_cmd_printers,  N_("printers [list|show|use PRINTER [--kind escpos-raw|pdf-driver] [--width 32|42|48] [--code-page 860|858]]: the CUPS printers and the receipt printer") },
   { "print-test", pos_cli_cmd_print_test, N_("print-test [PRINTER] [--kind escpos-raw|pdf-driver] [--width N] [--timeout S]: print a test page and wait until it printed") },
+  { "pickup",    pos_cli_cmd_pickup,    N_("pickup list|show REF|pick REF CODE...|ready REF --shelf X|exception REF LINE --missing Q|hand-over REF --code C|no-show REF|cancel REF|incidents [--as CODE]: online orders picked up here") },
   { "shift",     pos_cli_cmd_shift,     N_("shift status|open [--float AMOUNT]|cash-in|cash-out AMOUNT REASON|report [SHIFT]|close --counted AMOUNT: the shift at this terminal") },
 };
 

@@ -29,9 +29,11 @@ int pos_cli_cmd_scanners  (int argc, char **argv);  /* pos-cli-scanners.c */
 int pos_cli_cmd_staff     (int argc, char **argv);  /* pos-cli-staff.c */
 int pos_cli_cmd_audit     (int argc, char **argv);  /* pos-cli-audit.c */
 int pos_cli_cmd_shift     (int argc, char **argv);  /* pos-cli-shift.c */
+int pos_cli_cmd_pickup    (int argc, char **argv);  /* pos-cli-pickups.c */
 int pos_cli_cmd_printers  (int argc, char **argv);  /* pos-cli-printers.c */
 int pos_cli_cmd_print_test (int argc, char **argv); /* pos-cli-printers.c */
 int pos_cli_cmd_receipt   (int argc, char **argv);  /* pos-cli-receipt.c */
+int pos_cli_cmd_online_order (int argc, char **argv); /* pos-cli-online.c */
 
 /* pos-cli-staff.c: a PIN from the standard input, one line (not echoed at
  * a terminal, where prompt is shown first). */

@@ -124,6 +124,8 @@ struct _PosCartLine
   gint64           discount_value;
   char            *note;
   gint64           fixed_gross;
+  guint            pickup_line_no;       /* the online order's line, 0: none */
+  gint64           pickup_max_quantity;  /* what the order has left of it */
 
   /* computed */
   gint64           gross;
@@ -351,6 +353,8 @@ struct _PosCart
   char            *customer_id;
   char            *customer_name;
   GHashTable      *approvals;  /* permission name -> approval id */
+  char            *pickup_order_id;  /* an online order paid here (pos-pickups) */
+  char            *pickup_handover;  /* its handover, JSON (the terminal's) */
 
   PosCartTotals    totals;
   gint64           rounding;
@@ -422,6 +426,8 @@ pos_cart_finalize (GObject *object)
   g_free (self->customer_id);
   g_free (self->customer_name);
   g_clear_pointer (&self->approvals, g_hash_table_unref);
+  g_clear_pointer (&self->pickup_order_id, g_free);
+  g_clear_pointer (&self->pickup_handover, g_free);
 
   G_OBJECT_CLASS (pos_cart_parent_class)->finalize (object);
 }
@@ -526,6 +532,7 @@ recompute (PosCart *self)
   guint n = self->lines->len;
   g_autofree gint64 *weights = g_new0 (gint64, MAX (n, 1));
   g_autofree gint64 *shares = g_new0 (gint64, MAX (n, 1));
+  g_autofree gint64 *discountable = g_new0 (gint64, MAX (n, 1));
   gint64 after_sum = 0;
   gint64 sale_discount = 0;
   gint64 lines_total = 0;
@@ -543,7 +550,10 @@ recompute (PosCart *self)
       line_update (line, LINE_PROP_LINE_DISCOUNT, &line->line_discount,
                    compute_line_discount (line, gross));
       weights[i] = line->gross - line->line_discount;
-      after_sum += weights[i];
+      /* An online order's line keeps the order's price: no share of the
+       * sale discount. */
+      discountable[i] = line->pickup_line_no != 0 ? 0 : weights[i];
+      after_sum += discountable[i];
       t->subtotal += line->gross;
       t->line_discounts += line->line_discount;
       if (line->weighed)
@@ -567,7 +577,7 @@ recompute (PosCart *self)
     }
 
   if (n > 0)
-    pos_money_allocate (sale_discount, weights, n, shares);
+    pos_money_allocate (sale_discount, discountable, n, shares);
 
   pos_tax_summary_free (self->summary);
   self->summary = pos_tax_summary_new (self->tax_mode);
@@ -707,6 +717,13 @@ check_quantity (PosCart     *self,
                    _("That quantity is too large. Check what you typed."));
       return FALSE;
     }
+  if (line->pickup_line_no != 0 && quantity > line->pickup_max_quantity)
+    {
+      g_set_error (error, POS_CART_ERROR, POS_CART_ERROR_QUANTITY,
+                   _("“%s” is an item of an online order: no more of it than the order has left."),
+                   line->name != NULL ? line->name : "");
+      return FALSE;
+    }
   if (line->fixed_gross < 0 &&
       (__int128) quantity * line->unit_price / 1000 > (__int128) MAX_AMOUNT)
     {
@@ -721,6 +738,7 @@ static gboolean
 line_is_plain (PosCartLine *line)
 {
   return !line->weighed &&
+         line->pickup_line_no == 0 &&
          line->discount_kind == POS_DISCOUNT_NONE &&
          (line->note == NULL || *line->note == '\0') &&
          line->fixed_gross < 0 &&
@@ -896,6 +914,13 @@ pos_cart_set_line_discount (PosCart         *self,
   g_return_val_if_fail (position < self->lines->len, FALSE);
 
   line = g_ptr_array_index (self->lines, position);
+  if (line->pickup_line_no != 0 && kind != POS_DISCOUNT_NONE && value != 0)
+    {
+      g_set_error (error, POS_CART_ERROR, POS_CART_ERROR_DISCOUNT,
+                   _("“%s” is an item of an online order: it keeps the order's price."),
+                   line->name != NULL ? line->name : "");
+      return FALSE;
+    }
   if (!validate_discount (self, kind, value, line->gross, FALSE, error))
     return FALSE;
   if (value == 0)
@@ -953,6 +978,13 @@ pos_cart_set_line_price (PosCart *self,
     {
       g_set_error (error, POS_CART_ERROR, POS_CART_ERROR_PRICE,
                    _("The price of “%s” comes from its label and cannot be changed here."),
+                   line->name != NULL ? line->name : "");
+      return FALSE;
+    }
+  if (line->pickup_line_no != 0 && unit_price != line->unit_price)
+    {
+      g_set_error (error, POS_CART_ERROR, POS_CART_ERROR_PRICE,
+                   _("“%s” is an item of an online order: it keeps the order's price."),
                    line->name != NULL ? line->name : "");
       return FALSE;
     }
@@ -1014,6 +1046,53 @@ pos_cart_get_approval (PosCart    *self,
   g_return_val_if_fail (permission != NULL, NULL);
 
   return g_hash_table_lookup (self->approvals, permission);
+}
+
+static void replace_string (char **field, const char *value);
+
+void
+pos_cart_line_set_pickup_line (PosCartLine *self,
+                               guint        order_line_no,
+                               gint64       max_quantity)
+{
+  g_return_if_fail (POS_IS_CART_LINE (self));
+  g_return_if_fail (!self->in_cart);
+
+  self->pickup_line_no = order_line_no;
+  self->pickup_max_quantity = max_quantity;
+}
+
+guint
+pos_cart_line_get_pickup_line_no (PosCartLine *self)
+{
+  g_return_val_if_fail (POS_IS_CART_LINE (self), 0);
+  return self->pickup_line_no;
+}
+
+void
+pos_cart_set_pickup (PosCart    *self,
+                     const char *order_id,
+                     const char *handover_json)
+{
+  g_return_if_fail (POS_IS_CART (self));
+
+  replace_string (&self->pickup_order_id, order_id);
+  replace_string (&self->pickup_handover, order_id != NULL ? handover_json : NULL);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+const char *
+pos_cart_get_pickup_order_id (PosCart *self)
+{
+  g_return_val_if_fail (POS_IS_CART (self), NULL);
+  return self->pickup_order_id;
+}
+
+const char *
+pos_cart_get_pickup_handover (PosCart *self)
+{
+  g_return_val_if_fail (POS_IS_CART (self), NULL);
+  return self->pickup_handover;
 }
 
 gboolean
@@ -1251,6 +1330,8 @@ pos_cart_clear (PosCart *self)
   g_clear_pointer (&self->customer_id, g_free);
   g_clear_pointer (&self->customer_name, g_free);
   g_hash_table_remove_all (self->approvals);
+  g_clear_pointer (&self->pickup_order_id, g_free);
+  g_clear_pointer (&self->pickup_handover, g_free);
   recompute (self);
   if (n > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, n, 0);
@@ -1374,6 +1455,21 @@ pos_cart_to_json (PosCart *self)
   pos_json_add_string (b, "customer_name", self->customer_name);
   add_discount (b, self->discount_kind, self->discount_value);
   add_approvals (b, self->approvals);
+  if (self->pickup_order_id != NULL)
+    {
+      g_autoptr(JsonNode) handover = self->pickup_handover != NULL
+                                     ? json_from_string (self->pickup_handover, NULL) : NULL;
+
+      json_builder_set_member_name (b, "pickup");
+      json_builder_begin_object (b);
+      pos_json_add_string (b, "order_id", self->pickup_order_id);
+      json_builder_set_member_name (b, "handover");
+      if (handover != NULL)
+        json_builder_add_value (b, g_steal_pointer (&handover));
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+    }
 
   json_builder_set_member_name (b, "lines");
   json_builder_begin_array (b);
@@ -1398,6 +1494,11 @@ pos_cart_to_json (PosCart *self)
       pos_json_add_int (b, "fixed_gross", line->fixed_gross);
       pos_json_add_string (b, "note", line->note);
       add_discount (b, line->discount_kind, line->discount_value);
+      if (line->pickup_line_no != 0)
+        {
+          pos_json_add_int (b, "pickup_line_no", line->pickup_line_no);
+          pos_json_add_int (b, "pickup_max_quantity", line->pickup_max_quantity);
+        }
       /* Computed, for readers of the outbox; ignored when read back. */
       pos_json_add_int (b, "gross", line->gross);
       pos_json_add_int (b, "line_discount", line->line_discount);
@@ -1677,6 +1778,7 @@ read_line (PosCart    *cart,
   g_autoptr(GError) local_error = NULL;
   JsonObject *obj;
   gint64 product_id = 0, quantity = 0, unit_price = 0, catalog_price = 0, tax_rate_bp = 0, fixed_gross = -1, value = 0;
+  gint64 pickup_line_no = 0, pickup_max = 0;
   const char *sku, *name, *barcode, *note;
   gboolean weighed = FALSE;
   PosDiscountKind kind = POS_DISCOUNT_NONE;
@@ -1696,13 +1798,19 @@ read_line (PosCart    *cart,
       !read_int (obj, where, "tax_rate_bp", 0, 100000, &tax_rate_bp, error) ||
       !read_int (obj, where, "fixed_gross", -1, MAX_AMOUNT, &fixed_gross, error) ||
       !read_string (obj, where, "note", TRUE, &note, error) ||
-      !read_discount (obj, where, &kind, &value, error))
+      !read_discount (obj, where, &kind, &value, error) ||
+      !read_optional_int (obj, where, "pickup_line_no", 0, G_MAXUINT32, 0, &pickup_line_no, error) ||
+      !read_optional_int (obj, where, "pickup_max_quantity", 0, MAX_QUANTITY, 0, &pickup_max, error))
     return FALSE;
+  if (pickup_line_no != 0 && (kind != POS_DISCOUNT_NONE || unit_price != catalog_price))
+    return json_fail (error, "%s: an online order's line with a discount or another price", where);
 
   line = pos_cart_line_new (product_id, sku, name, barcode, unit_price, (guint) tax_rate_bp, weighed);
   line->catalog_price = catalog_price;
   line->fixed_gross = fixed_gross;
   line->note = g_strdup (note != NULL && *note != '\0' ? note : NULL);
+  line->pickup_line_no = (guint) pickup_line_no;
+  line->pickup_max_quantity = pickup_max;
 
   if (!check_quantity (cart, line, quantity, &local_error))
     return json_fail (error, "%s: %s", where, local_error->message);
@@ -1789,6 +1897,32 @@ read_approvals (PosCart    *cart,
       if (id != NULL && *id != '\0')
         g_hash_table_insert (cart->approvals, g_strdup (permission), g_strdup (id));
     }
+  return TRUE;
+}
+
+/* "pickup": {"order_id": "…", "handover": {…}}; absent for a plain sale. */
+static gboolean
+read_pickup (PosCart    *cart,
+             JsonObject *obj,
+             GError    **error)
+{
+  JsonObject *pickup;
+  JsonNode *handover;
+  const char *order_id;
+
+  if (!json_object_has_member (obj, "pickup"))
+    return TRUE;
+  pickup = read_object (obj, "sale", "pickup", error);
+  if (pickup == NULL)
+    return FALSE;
+  if (!read_string (pickup, "pickup", "order_id", FALSE, &order_id, error))
+    return FALSE;
+  handover = json_object_get_member (pickup, "handover");
+  if (handover != NULL && !JSON_NODE_HOLDS_OBJECT (handover) && !JSON_NODE_HOLDS_NULL (handover))
+    return json_fail (error, "pickup: “handover” is not an object");
+  cart->pickup_order_id = g_strdup (order_id);
+  cart->pickup_handover = handover != NULL && JSON_NODE_HOLDS_OBJECT (handover)
+                          ? json_to_string (handover, FALSE) : NULL;
   return TRUE;
 }
 
@@ -1884,7 +2018,8 @@ pos_cart_new_from_json (const char  *json,
   cart->customer_id = g_strdup (customer_id != NULL && *customer_id != '\0' ? customer_id : NULL);
   cart->customer_name = g_strdup (customer_name != NULL && *customer_name != '\0' ? customer_name : NULL);
 
-  if (!read_approvals (cart, obj, error))
+  if (!read_approvals (cart, obj, error) ||
+      !read_pickup (cart, obj, error))
     return NULL;
 
   for (guint i = 0; i < json_array_get_length (lines); i++)

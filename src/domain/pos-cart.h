@@ -87,6 +87,13 @@ gint64       pos_cart_line_get_fixed_gross    (PosCartLine *self); /* -1 when no
  * cart's unit price differs from it (pos_cart_set_line_price). */
 gint64       pos_cart_line_get_catalog_price  (PosCartLine *self);
 gboolean     pos_cart_line_get_price_overridden (PosCartLine *self);
+/* A line of an online order paid at the counter (terminal/pos-pickups.h):
+ * order_line_no is the order's line (0: an ordinary line). Such a line
+ * keeps the order's price: no price override, no line discount, no share
+ * of the sale discount, at most max_quantity, never merged with another.
+ * Set before the line is added; kept through park/resume. */
+void         pos_cart_line_set_pickup_line    (PosCartLine *self, guint order_line_no, gint64 max_quantity);
+guint        pos_cart_line_get_pickup_line_no (PosCartLine *self);
 
 /* ------------------------------------------------------------------ */
 
@@ -162,6 +169,14 @@ const char  *pos_cart_get_customer_name(PosCart *self);
  * pos_cart_clear drops them. */
 void         pos_cart_set_approval     (PosCart *self, const char *permission, const char *approval_id);
 const char  *pos_cart_get_approval     (PosCart *self, const char *permission);
+
+/* The online order this cart pays at the counter (pos_pickups_fill_cart),
+ * with its handover as the terminal's JSON; NULL clears. Kept through
+ * park/resume; pos_cart_clear drops it. pos_sales_commit writes the
+ * handover in the sale's transaction. */
+void         pos_cart_set_pickup          (PosCart *self, const char *order_id, const char *handover_json);
+const char  *pos_cart_get_pickup_order_id (PosCart *self);
+const char  *pos_cart_get_pickup_handover (PosCart *self);
 
 /* Payments. A non-cash payment may not exceed what is due. A cash payment
  * may: the excess is change. amount is clamped to the due; tendered keeps

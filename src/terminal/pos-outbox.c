@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pos-outbox.h"
+#include "pos-receipt-email.h"
 #include "pos-staff.h"
 
 /* Dead letters: rejected operations and conflict incidents a manager has
@@ -93,6 +94,24 @@ pos_outbox_describe (const char *type,
       const char *to = member_string (o, "to");
       return g_strdup_printf (_("Pickup order %s to %s"), number != NULL ? number : entity_id,
                               to != NULL ? to : "?");
+    }
+  if (g_strcmp0 (type, "pickup.exception") == 0)
+    return g_strdup_printf (_("Missing item on pickup order %s"), number != NULL ? number : entity_id);
+  if (g_strcmp0 (type, "pickup.refund") == 0)
+    return g_strdup (_("Refund of an item refused at a pickup"));
+  if (g_strcmp0 (type, "order.return") == 0)
+    return g_strdup (_("Items of an online order brought back"));
+  if (g_strcmp0 (type, "receipt.email") == 0)
+    {
+      const char *to = member_string (o, "to");
+      if (to == NULL)
+        return g_strdup (_("Receipt by e-mail to the customer’s address"));
+      {
+        /* Contact data stays masked wherever the counter shows it. */
+        g_autofree char *masked = pos_receipt_email_mask (to);
+
+        return g_strdup_printf (_("Receipt by e-mail to %s"), masked);
+      }
     }
   if (g_strcmp0 (type, "shift.open") == 0)
     return g_strdup (_("Shift opened"));
@@ -428,7 +447,9 @@ pos_outbox_mark_done (PosDatabase       *db,
     return FALSE;
 
   applied_now = g_strcmp0 (status, "applied") == 0;
-  if (g_strcmp0 (op->type, "sale.create") == 0 || g_strcmp0 (op->type, "return.create") == 0)
+  /* Documents whose stock movements ride with them (filed under their id). */
+  if (g_strcmp0 (op->type, "sale.create") == 0 || g_strcmp0 (op->type, "return.create") == 0 ||
+      g_strcmp0 (op->type, "order.return") == 0)
     return acknowledge_movements (db, "m.document_id = ?1", op->entity_id, applied_now, error);
   if (g_strcmp0 (op->type, "stock.move") == 0)
     return acknowledge_movements (db, "m.id = ?1", op->entity_id, applied_now, error);

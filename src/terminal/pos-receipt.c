@@ -22,6 +22,9 @@
  * characters), cut to the width; devices print it as a QR code or
  * barcode. */
 
+/* Dates on paper: dd/mm/yyyy HH:MM, whatever the store or the cashier. */
+#define PAPER_DATE_FORMAT "%d/%m/%Y %H:%M"
+
 typedef enum {
   L_RECEIPT, L_RETURN, L_COPY, L_NUMBER, L_ORIGINAL, L_TERMINAL, L_CASHIER, L_DATE,
   L_SUBTOTAL, L_DISCOUNTS, L_DISCOUNT, L_TAX_ADDED, L_TOTAL, L_REFUNDED, L_CHANGE,
@@ -110,8 +113,8 @@ item_free (gpointer data)
   g_free (item);
 }
 
-static PosReceiptDoc *
-doc_new (void)
+PosReceiptDoc *
+pos_receipt_doc_new (void)
 {
   PosReceiptDoc *doc = g_new0 (PosReceiptDoc, 1);
 
@@ -505,6 +508,31 @@ format_cnpj (const char *cnpj)
 }
 
 char *
+pos_receipt_last_closed_shift (PosDatabase *db,
+                               GError     **error)
+{
+  sqlite3_stmt *stmt;
+  char *id = NULL;
+  int rc;
+
+  g_return_val_if_fail (POS_IS_DATABASE (db), NULL);
+
+  stmt = pos_database_prepare_cached (db,
+      "SELECT id FROM shifts WHERE status = 'closed' "
+      "AND terminal_id = (SELECT value FROM settings WHERE key = 'terminal_id') "
+      "ORDER BY closed_at DESC, number DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    id = pos_database_column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    pos_database_set_error (db, error, _("Finding the last closed shift"));
+  return id;
+}
+
+char *
 pos_receipt_code_for_sale (const char *sale_id)
 {
   g_return_val_if_fail (sale_id != NULL, NULL);
@@ -581,7 +609,7 @@ pos_receipt_doc_new_for_sale (const PosSaleRecord      *sale,
   g_return_val_if_fail (sale != NULL, NULL);
   g_return_val_if_fail (store != NULL, NULL);
 
-  doc = doc_new ();
+  doc = pos_receipt_doc_new ();
   b.doc = doc;
   b.currency = sale->currency ? sale->currency : store->currency;
   b.br = g_strcmp0 (b.currency, "BRL") == 0;
@@ -632,7 +660,7 @@ pos_receipt_doc_new_for_sale (const PosSaleRecord      *sale,
   when = g_date_time_new_from_unix_local (sale->created_at / 1000);
   if (when != NULL)
     {
-      g_autofree char *date = g_date_time_format (when, b.br ? "%d/%m/%Y %H:%M:%S" : "%Y-%m-%d %H:%M:%S");
+      g_autofree char *date = g_date_time_format (when, PAPER_DATE_FORMAT);
       add_lr (&b, label (&b, L_DATE), date);
     }
   pos_receipt_doc_add_rule (doc);
@@ -760,7 +788,7 @@ format_time (gint64 unix_ms)
 {
   g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (unix_ms / 1000);
 
-  return dt != NULL ? g_date_time_format (dt, "%Y-%m-%d %H:%M") : g_strdup ("?");
+  return dt != NULL ? g_date_time_format (dt, PAPER_DATE_FORMAT) : g_strdup ("?");
 }
 
 static void
@@ -773,8 +801,9 @@ add_money (Builder    *b,
   add_lr (b, text, m);
 }
 
-/* The same figures as pos_shift_report_to_text (), in the same words
- * (the cashier's language: a report is not a customer's document). */
+/* The same figures as pos_shift_report_to_text (), in the store's
+ * language like every paper (docs/printing.md): the Portuguese words for
+ * a Brazilian store, whatever language the cashier's screen is in. */
 PosReceiptDoc *
 pos_receipt_doc_new_for_shift (const PosShiftReport *r,
                                const PosStoreInfo   *store)
@@ -782,13 +811,14 @@ pos_receipt_doc_new_for_shift (const PosShiftReport *r,
   g_autoptr(PosReceiptDoc) doc = NULL;
   g_autofree char *opened = NULL;
   Builder b;
+  gboolean br;
 
   g_return_val_if_fail (r != NULL, NULL);
 
-  doc = doc_new ();
+  doc = pos_receipt_doc_new ();
   b.doc = doc;
   b.currency = r->currency != NULL ? r->currency : store != NULL ? store->currency : "BRL";
-  b.br = g_strcmp0 (b.currency, "BRL") == 0;
+  b.br = br = g_strcmp0 (b.currency, "BRL") == 0;
   b.locale = b.br ? "pt_BR" : "en_US";
 
   if (store != NULL)
@@ -808,81 +838,89 @@ pos_receipt_doc_new_for_shift (const PosShiftReport *r,
       pos_receipt_doc_add_rule (doc);
     }
 
-  /* Translators: the title of a shift report; %u is the shift's number. */
-  doc->title = r->has_count ? g_strdup_printf (_("Z REPORT — shift %u"), r->number)
-                            : g_strdup_printf (_("X REPORT — shift %u"), r->number);
+  if (r->has_count)
+    /* Translators: the title of a shift report; %u is the shift's number. */
+    doc->title = br ? g_strdup_printf ("REDUÇÃO Z — turno %u", r->number)
+                    : g_strdup_printf (_("Z REPORT — shift %u"), r->number);
+  else
+    /* Translators: the title of a shift report; %u is the shift's number. */
+    doc->title = br ? g_strdup_printf ("LEITURA X — turno %u", r->number)
+                    : g_strdup_printf (_("X REPORT — shift %u"), r->number);
   pos_receipt_doc_add_text (doc, doc->title, POS_RECEIPT_ALIGN_CENTER, POS_RECEIPT_STYLE_BOLD, TRUE);
   if (r->terminal_name != NULL)
     add_center (&b, r->terminal_name);
   opened = format_time (r->opened_at);
-  add_lr (&b, _("Opened"), opened);
+  add_lr (&b, br ? "Abertura" : _("Opened"), opened);
   if (r->opened_by != NULL)
-    add_lr (&b, _("Opened by"), r->opened_by);
+    add_lr (&b, br ? "Aberto por" : _("Opened by"), r->opened_by);
   if (r->closed_at > 0)
     {
       g_autofree char *closed = format_time (r->closed_at);
 
-      add_lr (&b, _("Closed"), closed);
+      add_lr (&b, br ? "Fechamento" : _("Closed"), closed);
       if (r->closed_by != NULL)
-        add_lr (&b, _("Closed by"), r->closed_by);
+        add_lr (&b, br ? "Fechado por" : _("Closed by"), r->closed_by);
     }
   pos_receipt_doc_add_rule (doc);
 
   {
-    g_autofree char *sales = g_strdup_printf (_("Sales (%u)"), r->n_sales);
-    g_autofree char *returns = g_strdup_printf (_("Returns (%u)"), r->n_returns);
+    g_autofree char *sales = br ? g_strdup_printf ("Vendas (%u)", r->n_sales)
+                                : g_strdup_printf (_("Sales (%u)"), r->n_sales);
+    g_autofree char *returns = br ? g_strdup_printf ("Devoluções (%u)", r->n_returns)
+                                  : g_strdup_printf (_("Returns (%u)"), r->n_returns);
     g_autofree char *net = money (&b, r->gross_sales - r->returns_total);
 
     add_money (&b, sales, r->gross_sales);
     add_money (&b, returns, -r->returns_total);
-    pos_receipt_doc_add_pair (doc, _("Net"), net, POS_RECEIPT_STYLE_BOLD);
-    add_money (&b, _("Discounts given"), r->discounts);
-    add_money (&b, _("Taxes"), r->tax_total);
+    pos_receipt_doc_add_pair (doc, br ? "Líquido" : _("Net"), net, POS_RECEIPT_STYLE_BOLD);
+    add_money (&b, br ? "Descontos concedidos" : _("Discounts given"), r->discounts);
+    add_money (&b, br ? "Impostos" : _("Taxes"), r->tax_total);
   }
   pos_receipt_doc_add_rule (doc);
 
-  pos_receipt_doc_add_text (doc, _("By payment method"), POS_RECEIPT_ALIGN_LEFT, POS_RECEIPT_STYLE_BOLD, FALSE);
+  pos_receipt_doc_add_text (doc, br ? "Por forma de pagamento" : _("By payment method"),
+                            POS_RECEIPT_ALIGN_LEFT, POS_RECEIPT_STYLE_BOLD, FALSE);
   for (guint i = 0; r->by_method != NULL && i < r->by_method->len; i++)
     {
       const PosShiftMethodTotal *m = &g_array_index (r->by_method, PosShiftMethodTotal, i);
-      g_autofree char *name = g_strdup_printf ("  %s (%u)", pos_payment_method_get_label (m->method),
-                                               m->n_payments);
+      g_autofree char *name = g_strdup_printf ("  %s (%u)", method_label (&b, m->method), m->n_payments);
 
       add_money (&b, name, m->net);
       if (m->refunds != 0)
         {
-          add_money (&b, _("    taken"), m->sales);
-          add_money (&b, _("    refunded"), -m->refunds);
+          add_money (&b, br ? "    recebido" : _("    taken"), m->sales);
+          add_money (&b, br ? "    reembolsado" : _("    refunded"), -m->refunds);
         }
     }
   if (r->by_method == NULL || r->by_method->len == 0)
-    add_cut (&b, _("  none yet"));
+    add_cut (&b, br ? "  nenhum ainda" : _("  none yet"));
   pos_receipt_doc_add_rule (doc);
 
-  pos_receipt_doc_add_text (doc, _("Cash drawer"), POS_RECEIPT_ALIGN_LEFT, POS_RECEIPT_STYLE_BOLD, FALSE);
-  add_money (&b, _("  Opening float"), r->opening_float);
-  add_money (&b, _("  Cash in"), r->cash_in);
-  add_money (&b, _("  Cash out"), -r->cash_out);
-  add_money (&b, _("  Change given"), r->change_given);
+  pos_receipt_doc_add_text (doc, br ? "Gaveta de dinheiro" : _("Cash drawer"),
+                            POS_RECEIPT_ALIGN_LEFT, POS_RECEIPT_STYLE_BOLD, FALSE);
+  add_money (&b, br ? "  Fundo de troco" : _("  Opening float"), r->opening_float);
+  add_money (&b, br ? "  Suprimentos" : _("  Cash in"), r->cash_in);
+  add_money (&b, br ? "  Sangrias" : _("  Cash out"), -r->cash_out);
+  add_money (&b, br ? "  Troco entregue" : _("  Change given"), r->change_given);
   {
     g_autofree char *n = g_strdup_printf ("%u", r->n_no_sale);
 
-    add_lr (&b, _("  Opened without a sale"), n);
+    add_lr (&b, br ? "  Aberturas sem venda" : _("  Opened without a sale"), n);
   }
   {
     g_autofree char *expected = money (&b, r->expected_cash);
 
-    pos_receipt_doc_add_pair (doc, _("Expected cash"), expected, POS_RECEIPT_STYLE_BOLD);
+    pos_receipt_doc_add_pair (doc, br ? "Dinheiro esperado" : _("Expected cash"), expected, POS_RECEIPT_STYLE_BOLD);
   }
   if (r->has_count)
     {
       g_autofree char *counted = money (&b, r->counted_cash);
       g_autofree char *difference = money (&b, r->difference);
 
-      pos_receipt_doc_add_pair (doc, _("Counted cash"), counted, POS_RECEIPT_STYLE_BOLD);
-      pos_receipt_doc_add_pair (doc, _("Difference"), difference, POS_RECEIPT_STYLE_BOLD);
+      pos_receipt_doc_add_pair (doc, br ? "Dinheiro contado" : _("Counted cash"), counted, POS_RECEIPT_STYLE_BOLD);
+      pos_receipt_doc_add_pair (doc, br ? "Diferença" : _("Difference"), difference, POS_RECEIPT_STYLE_BOLD);
       if (r->approved_by != NULL)
-        add_lr (&b, _("Difference approved by"), r->approved_by);
+        add_lr (&b, br ? "Diferença autorizada por" : _("Difference approved by"), r->approved_by);
     }
 
   return g_steal_pointer (&doc);

@@ -53,6 +53,9 @@ typedef struct {
   GPtrArray *items;     /* PosReceiptItem* */
 } PosReceiptDoc;
 
+/* An empty document (no title, no code, no items): where every builder
+ * starts, these below and those of other documents. */
+PosReceiptDoc *pos_receipt_doc_new           (void);
 void           pos_receipt_doc_free          (PosReceiptDoc *doc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosReceiptDoc, pos_receipt_doc_free)
 
@@ -114,6 +117,10 @@ char *pos_receipt_render_text (const PosSaleRecord *sale,
                                const PosStoreInfo  *store,
                                guint                columns,
                                gboolean             reprint);
+/* The id of the last shift closed at this terminal (whose Z report can be
+ * printed again), or NULL without an error when none was closed yet. */
+char *pos_receipt_last_closed_shift (PosDatabase *db,
+                                     GError     **error);
 /* The code printed on the receipt for the return flow. */
 char *pos_receipt_code_for_sale (const char *sale_id);
 

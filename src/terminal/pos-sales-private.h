@@ -32,6 +32,17 @@ gboolean     _pos_sales_move_stock      (PosDatabase *db,
                                          const char  *document_id,
                                          gint64       now_ms,
                                          GError     **error);
+/* The same, with the movement's id chosen by the caller (who sends it up
+ * in a document's stock_movements). */
+gboolean     _pos_sales_move_stock_with_id (PosDatabase *db,
+                                         const char  *id,
+                                         const char  *store_id,
+                                         gint64       product_id,
+                                         gint64       delta,
+                                         const char  *reason,
+                                         const char  *document_id,
+                                         gint64       now_ms,
+                                         GError     **error);
 /* Loads the committed-in-this-transaction document and writes its audit
  * row (audit_action, with approver_id when someone approved it) and its
  * outbox operation (op_type) with the whole document. */

@@ -9,6 +9,7 @@
 #include "domain/pos-money.h"
 #include "domain/pos-json.h"
 #include "pos-fts-private.h"
+#include "pos-pickups-private.h"
 #include "domain/pos-uuid.h"
 #include "pos-sales-private.h"
 #include "pos-shifts-private.h"
@@ -128,6 +129,21 @@ _pos_sales_move_stock (PosDatabase *db,
                        GError     **error)
 {
   g_autofree char *id = pos_uuid7_new ();
+
+  return _pos_sales_move_stock_with_id (db, id, store_id, product_id, delta, reason, document_id, now_ms, error);
+}
+
+gboolean
+_pos_sales_move_stock_with_id (PosDatabase *db,
+                               const char  *id,
+                               const char  *store_id,
+                               gint64       product_id,
+                               gint64       delta,
+                               const char  *reason,
+                               const char  *document_id,
+                               gint64       now_ms,
+                               GError     **error)
+{
   sqlite3_stmt *stmt;
 
   stmt = pos_database_prepare_cached (db,
@@ -289,7 +305,8 @@ sync_payload (PosDatabase         *db,
 
   json_object_set_int_member (o, "change_given", record->change_given);
 
-  stmt = pos_database_prepare_cached (db, "SELECT business_date, shift_id FROM sales WHERE id = ?1", error);
+  stmt = pos_database_prepare_cached (db, "SELECT business_date, shift_id, pickup_order_id FROM sales WHERE id = ?1",
+                                      error);
   if (stmt == NULL)
     goto fail;
   pos_database_bind_text (stmt, 1, record->id);
@@ -301,6 +318,8 @@ sync_payload (PosDatabase         *db,
         json_object_set_string_member (o, "shift_id", (const char *) sqlite3_column_text (stmt, 1));
       else
         json_object_set_null_member (o, "shift_id");
+      if (sqlite3_column_type (stmt, 2) != SQLITE_NULL)
+        json_object_set_string_member (o, "pickup_order_id", (const char *) sqlite3_column_text (stmt, 2));
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
@@ -613,8 +632,8 @@ write_sale (PosDatabase        *db,
   stmt = pos_database_prepare_cached (db,
       "INSERT INTO sales (id, number, kind, store_id, terminal_id, staff_id, customer_id, currency, "
       "tax_mode, subtotal, line_discounts, sale_discount, total, tax_total, approx_tax, paid, "
-      "change_given, note, created_at, business_date, shift_id) "
-      "VALUES (?1, ?2, 'sale', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, ?16, ?17, ?18, ?19)",
+      "change_given, note, created_at, business_date, shift_id, pickup_order_id) "
+      "VALUES (?1, ?2, 'sale', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
       error);
   if (stmt == NULL)
     return FALSE;
@@ -637,6 +656,7 @@ write_sale (PosDatabase        *db,
   sqlite3_bind_int64 (stmt, 17, now);
   pos_database_bind_text (stmt, 18, business_date);
   pos_database_bind_text (stmt, 19, shift_id);
+  pos_database_bind_text (stmt, 20, pos_cart_get_pickup_order_id (cart));
   if (!_pos_sales_step_done (db, stmt, _("Cannot save the sale"), error))
     return FALSE;
 
@@ -692,7 +712,9 @@ write_sale (PosDatabase        *db,
       if (exists &&
           !_pos_sales_move_stock (db, info->store_id, product_id,
                                   -pos_cart_line_get_quantity (line),
-                                  "sale", id, now, error))
+                                  /* an online order's goods handed over */
+                                  pos_cart_line_get_pickup_line_no (line) != 0 ? "pickup" : "sale",
+                                  id, now, error))
         return FALSE;
     }
 
@@ -749,6 +771,8 @@ commit_in_transaction (PosDatabase        *db,
       return FALSE;
     }
   ok = write_sale (db, cart, info, staff_id, shift_id, id, number, now, error) &&
+       (pos_cart_get_pickup_order_id (cart) == NULL ||
+        _pos_pickups_commit_cart (db, cart, id, now, error)) &&
        (checks.override_json == NULL ||
         pos_database_audit_full (db, "sale.price_override", "sale", id, NULL, checks.override_json,
                                  checks.override_approver, error)) &&

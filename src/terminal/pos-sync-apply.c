@@ -1354,6 +1354,29 @@ static const char * const pickup_states[] = {
 };
 static const char * const pickup_channels[] = { "web", "app", "marketplace", "call_centre", "chat", NULL };
 
+/* Whether this terminal moved the order and the central has not answered
+ * yet: a change older than that move does not undo it on the counter. */
+static gboolean
+pickup_move_unsent (PosSyncApplier *self,
+                    const char     *order_id,
+                    gint64          incoming_version,
+                    GError        **error)
+{
+  sqlite3_stmt *stmt = prep (self,
+      "SELECT 1 FROM pickup_orders o WHERE o.id = ?1 AND o.version > ?2 AND EXISTS "
+      "(SELECT 1 FROM outbox b WHERE b.entity_id = o.id AND b.status = 'pending' "
+      "AND b.type IN ('pickup.transition', 'pickup.exception'))", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  pos_database_bind_text (stmt, 1, order_id);
+  sqlite3_bind_int64 (stmt, 2, incoming_version);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
+}
+
 static gboolean
 apply_pickup_order (PosSyncApplier      *self,
                     const PosSyncChange *c,
@@ -1361,10 +1384,15 @@ apply_pickup_order (PosSyncApplier      *self,
 {
   JsonObject *o = json_node_get_object (c->data);
   const char *number, *store_id, *customer, *channel, *state, *currency, *hash, *shelf, *notes;
+  const char *customer_name, *customer_phone, *payment_method, *paid_by, *exception_note;
   gint64 order_version, total, placed, ready, updated, held, version;
   gboolean paid, has_ready;
   JsonArray *lines;
   g_autofree char *data = NULL;
+  g_autofree char *last_transition = NULL;
+  g_autoptr(JsonBuilder) line_nos = json_builder_new ();
+  g_autoptr(JsonNode) line_nos_node = NULL;
+  g_autofree char *line_nos_json = NULL;
   sqlite3_stmt *stmt;
 
   if (c->op == POS_SYNC_CHANGE_DELETE)
@@ -1385,12 +1413,24 @@ apply_pickup_order (PosSyncApplier      *self,
       !get_int (o, "placed_at", TRUE, 0, &placed, NULL, c, error) ||
       !get_int (o, "ready_at", FALSE, 0, &ready, &has_ready, c, error) ||
       !get_int (o, "updated_at", FALSE, placed, &updated, NULL, c, error) ||
+      !get_str (o, "customer_name", FALSE, &customer_name, c, error) ||
+      !get_str (o, "customer_phone", FALSE, &customer_phone, c, error) ||
+      !get_str (o, "payment_method", FALSE, &payment_method, c, error) ||
+      !get_str (o, "paid_by_sale_id", FALSE, &paid_by, c, error) ||
+      !get_str (o, "exception_note", FALSE, &exception_note, c, error) ||
       !get_array (o, "lines", &lines, c, error))
     return FALSE;
   if (!g_strv_contains (pickup_states, state))
     return bad (error, c, "state", _("is not a pickup state this terminal knows"));
   if (!g_strv_contains (pickup_channels, channel))
     return bad (error, c, "channel", _("is not a channel this terminal knows"));
+  {
+    JsonNode *lt = json_object_get_member (o, "last_transition");
+
+    if (lt != NULL && !JSON_NODE_HOLDS_NULL (lt) && !JSON_NODE_HOLDS_OBJECT (lt))
+      return bad (error, c, "last_transition", _("is not an object"));
+    last_transition = member_as_json (o, "last_transition");
+  }
 
   held = local_version (self, "SELECT sync_version FROM pickup_orders WHERE id = ?1", c->id, error);
   if (held == G_MININT64)
@@ -1399,18 +1439,30 @@ apply_pickup_order (PosSyncApplier      *self,
     return mark_seen (self, "pickup_order", c->id, error);
   if (self->force)
     version = held;   /* a conflict's state: the next pull brings the change's version */
+  else if (pickup_move_unsent (self, c->id, order_version, error))
+    return mark_seen (self, "pickup_order", c->id, error);
+  else if (error != NULL && *error != NULL)
+    return FALSE;
 
   data = json_to_string (c->data, FALSE);
+  /* The central's state replaces the counter's: a provisional handover it
+   * holds is no longer provisional (accepted, or refused: an incident). */
   stmt = prep (self,
       "INSERT INTO pickup_orders (id, number, store_id, customer_id, channel, state, version, paid, total, "
-      "currency, pickup_code_hash, shelf_location, notes, placed_at, ready_at, updated_at, data, sync_version) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
+      "currency, pickup_code_hash, shelf_location, notes, placed_at, ready_at, updated_at, data, sync_version, "
+      "customer_name, customer_phone, payment_method, paid_by_sale_id, exception_note, last_transition) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+      "?19, ?20, ?21, ?22, ?23, ?24) "
       "ON CONFLICT (id) DO UPDATE SET number = excluded.number, store_id = excluded.store_id, "
       "customer_id = excluded.customer_id, channel = excluded.channel, state = excluded.state, "
       "version = excluded.version, paid = excluded.paid, total = excluded.total, currency = excluded.currency, "
       "pickup_code_hash = excluded.pickup_code_hash, shelf_location = excluded.shelf_location, "
       "notes = excluded.notes, placed_at = excluded.placed_at, ready_at = excluded.ready_at, "
-      "updated_at = excluded.updated_at, data = excluded.data, sync_version = excluded.sync_version", error);
+      "updated_at = excluded.updated_at, data = excluded.data, sync_version = excluded.sync_version, "
+      "customer_name = excluded.customer_name, customer_phone = excluded.customer_phone, "
+      "payment_method = excluded.payment_method, paid_by_sale_id = excluded.paid_by_sale_id, "
+      "exception_note = excluded.exception_note, last_transition = excluded.last_transition, "
+      "provisional = 0", error);
   if (stmt == NULL)
     return FALSE;
   pos_database_bind_text (stmt, 1, c->id);
@@ -1434,17 +1486,24 @@ apply_pickup_order (PosSyncApplier      *self,
   sqlite3_bind_int64 (stmt, 16, updated);
   pos_database_bind_text (stmt, 17, data);
   sqlite3_bind_int64 (stmt, 18, MAX (version, 0));
+  pos_database_bind_text (stmt, 19, customer_name);
+  pos_database_bind_text (stmt, 20, customer_phone);
+  pos_database_bind_text (stmt, 21, payment_method);
+  pos_database_bind_text (stmt, 22, paid_by);
+  pos_database_bind_text (stmt, 23, exception_note);
+  pos_database_bind_text (stmt, 24, last_transition);
   if (!run (self, stmt, error))
     return FALSE;
 
-  if (!exec_text (self, "DELETE FROM pickup_order_lines WHERE order_id = ?1", c->id, NULL, error))
-    return FALSE;
+  /* Lines are updated in place (the clerk's ticks while picking,
+   * local_picked, stay); lines the order no longer has go. */
+  json_builder_begin_array (line_nos);
   for (guint i = 0; lines != NULL && i < json_array_get_length (lines); i++)
     {
       JsonNode *n = json_array_get_element (lines, i);
       JsonObject *l;
-      const char *sku, *name;
-      gint64 line_no, qty, picked, collected, price;
+      const char *sku, *name, *sub_sku, *sub_name;
+      gint64 line_no, qty, picked, collected, price, missing, refunded;
 
       if (!JSON_NODE_HOLDS_OBJECT (n))
         return bad (error, c, "lines", _("holds something that is not an order line"));
@@ -1455,15 +1514,23 @@ apply_pickup_order (PosSyncApplier      *self,
           !get_int (l, "quantity", TRUE, 0, &qty, NULL, c, error) ||
           !get_int (l, "picked_quantity", FALSE, 0, &picked, NULL, c, error) ||
           !get_int (l, "collected_quantity", FALSE, 0, &collected, NULL, c, error) ||
-          !get_int (l, "unit_price", TRUE, 0, &price, NULL, c, error))
+          !get_int (l, "unit_price", TRUE, 0, &price, NULL, c, error) ||
+          !get_int (l, "missing_quantity", FALSE, 0, &missing, NULL, c, error) ||
+          !get_str (l, "substitute_sku", FALSE, &sub_sku, c, error) ||
+          !get_str (l, "substitute_name", FALSE, &sub_name, c, error) ||
+          !get_int (l, "refunded_quantity", FALSE, 0, &refunded, NULL, c, error))
         return FALSE;
+      json_builder_add_int_value (line_nos, line_no);
       stmt = prep (self,
           "INSERT INTO pickup_order_lines (order_id, line_no, product_id, sku, name, quantity, "
-          "picked_quantity, collected_quantity, unit_price) "
-          "VALUES (?1, ?2, (SELECT id FROM products WHERE sku = ?3), ?3, ?4, ?5, ?6, ?7, ?8) "
+          "picked_quantity, collected_quantity, unit_price, missing_quantity, substitute_sku, "
+          "substitute_name, refunded_quantity) "
+          "VALUES (?1, ?2, (SELECT id FROM products WHERE sku = ?3), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
           "ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = excluded.product_id, sku = excluded.sku, "
           "name = excluded.name, quantity = excluded.quantity, picked_quantity = excluded.picked_quantity, "
-          "collected_quantity = excluded.collected_quantity, unit_price = excluded.unit_price", error);
+          "collected_quantity = excluded.collected_quantity, unit_price = excluded.unit_price, "
+          "missing_quantity = excluded.missing_quantity, substitute_sku = excluded.substitute_sku, "
+          "substitute_name = excluded.substitute_name, refunded_quantity = excluded.refunded_quantity", error);
       if (stmt == NULL)
         return FALSE;
       pos_database_bind_text (stmt, 1, c->id);
@@ -1474,9 +1541,19 @@ apply_pickup_order (PosSyncApplier      *self,
       sqlite3_bind_int64 (stmt, 6, picked);
       sqlite3_bind_int64 (stmt, 7, collected);
       sqlite3_bind_int64 (stmt, 8, price);
+      sqlite3_bind_int64 (stmt, 9, missing);
+      pos_database_bind_text (stmt, 10, sub_sku);
+      pos_database_bind_text (stmt, 11, sub_name);
+      sqlite3_bind_int64 (stmt, 12, refunded);
       if (!run (self, stmt, error))
         return FALSE;
     }
+  json_builder_end_array (line_nos);
+  line_nos_node = json_builder_get_root (line_nos);
+  line_nos_json = json_to_string (line_nos_node, FALSE);
+  if (!exec_text (self, "DELETE FROM pickup_order_lines WHERE order_id = ?1 "
+                  "AND line_no NOT IN (SELECT value FROM json_each (?2))", c->id, line_nos_json, error))
+    return FALSE;
 
   return mark_seen (self, "pickup_order", c->id, error);
 }

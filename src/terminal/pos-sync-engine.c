@@ -9,6 +9,7 @@
 #include "domain/pos-sync-wire.h"
 #include "pos-database.h"
 #include "pos-outbox.h"
+#include "pos-pickups-private.h"
 #include "pos-sync-apply.h"
 #include "pos-catalog.h"
 #include "pos-sync-engine.h"
@@ -158,23 +159,16 @@ read_token (const char *database_path)
   return g_steal_pointer (&contents);
 }
 
-/* NULL + POS_SYNC_ERROR_NOT_ENROLLED when there is no central. */
-static Session *
-session_new (PosDatabase  *db,
-             GError      **error)
+PosSyncClient *
+pos_sync_client_new_for_database (PosDatabase  *db,
+                                  GError      **error)
 {
-  g_autoptr(Session) s = g_new0 (Session, 1);
-  g_autofree char *url = NULL;
+  g_autofree char *url = pos_database_get_setting (db, "central_url");
+  g_autofree char *terminal_id = pos_database_get_setting (db, "terminal_id");
+  g_autofree char *token = read_token (pos_database_get_path (db));
   g_autofree char *ca_file = NULL;
-  g_autofree char *token = NULL;
 
-  s->db = g_object_ref (db);
-  s->streams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  url = pos_database_get_setting (db, "central_url");
-  s->terminal_id = pos_database_get_setting (db, "terminal_id");
-  s->enrolled_at = pos_database_get_setting (db, "sync_enrolled_at");
-  token = read_token (pos_database_get_path (db));
-  if (url == NULL || *url == '\0' || token == NULL || s->terminal_id == NULL)
+  if (url == NULL || *url == '\0' || token == NULL || terminal_id == NULL)
     {
       g_set_error_literal (error, POS_SYNC_ERROR, POS_SYNC_ERROR_NOT_ENROLLED,
                            _("This terminal is not enrolled with a central. "
@@ -182,9 +176,25 @@ session_new (PosDatabase  *db,
       return NULL;
     }
   ca_file = pos_database_get_setting (db, "sync_ca_file");
+  return pos_sync_client_new (url, token, ca_file, setting_uint (db, "sync_low_speed_seconds", 30));
+}
+
+/* NULL + POS_SYNC_ERROR_NOT_ENROLLED when there is no central. */
+static Session *
+session_new (PosDatabase  *db,
+             GError      **error)
+{
+  g_autoptr(Session) s = g_new0 (Session, 1);
+
+  s->db = g_object_ref (db);
+  s->streams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  s->client = pos_sync_client_new_for_database (db, error);
+  if (s->client == NULL)
+    return NULL;
+  s->terminal_id = pos_database_get_setting (db, "terminal_id");
+  s->enrolled_at = pos_database_get_setting (db, "sync_enrolled_at");
   s->low_speed_seconds = setting_uint (db, "sync_low_speed_seconds", 30);
   s->wait_seconds = MIN (setting_uint (db, "sync_wait_seconds", DEFAULT_WAIT_S), 60);
-  s->client = pos_sync_client_new (url, token, ca_file, s->low_speed_seconds);
   s->applier = pos_sync_applier_new (db);
   return g_steal_pointer (&s);
 }
@@ -273,7 +283,8 @@ record_results (Session   *s,
         case POS_SYNC_RESULT_REJECTED:
           g_message ("Operation %" G_GINT64_FORMAT " (%s %s) rejected by the central: %s %s",
                      op->seq, op->type, op->entity_id, r->code ? r->code : "", r->message ? r->message : "");
-          ok = pos_outbox_mark_refused (s->db, op, "rejected", r->code, r->message, NULL, now, error);
+          ok = pos_outbox_mark_refused (s->db, op, "rejected", r->code, r->message, NULL, now, error) &&
+               _pos_pickups_note_refusal (s->db, op->type, op->payload, r->message, error);
           break;
         case POS_SYNC_RESULT_CONFLICT:
           {
@@ -281,7 +292,8 @@ record_results (Session   *s,
 
             ok = pos_sync_applier_apply_server_state (s->applier, op->type, op->entity_id,
                                                       r->server_state, error) &&
-                 pos_outbox_mark_refused (s->db, op, "conflict", r->code, r->message, state, now, error);
+                 pos_outbox_mark_refused (s->db, op, "conflict", r->code, r->message, state, now, error) &&
+                 _pos_pickups_note_refusal (s->db, op->type, op->payload, r->message, error);
             break;
           }
         default:
@@ -329,6 +341,7 @@ refuse_alone (Session               *s,
   if (!pos_database_begin (s->db, error))
     return FALSE;
   if (!pos_outbox_mark_refused (s->db, op, "rejected", code, message, NULL, pos_now_ms (), error) ||
+      !_pos_pickups_note_refusal (s->db, op->type, op->payload, message, error) ||
       !pos_database_commit (s->db, error))
     {
       pos_database_rollback (s->db);

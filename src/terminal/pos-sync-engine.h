@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "pos-database.h"
 #include "pos-sync-client.h"
 
 G_BEGIN_DECLS
@@ -95,6 +96,10 @@ gboolean       pos_sync_enroll_finish (GAsyncResult  *result,
 
 /* Where the token of the database at database_path is kept. */
 char          *pos_sync_token_path    (const char *database_path);
+/* A client to the central this terminal is enrolled with (its URL, token
+ * and CA file), for requests outside the engine's thread; NULL +
+ * POS_SYNC_ERROR_NOT_ENROLLED when there is none. */
+PosSyncClient *pos_sync_client_new_for_database (PosDatabase *db, GError **error);
 
 /* Full jitter: a delay in [0, min(cap_ms, 1 s × 2^(failures-1))], drawn
  * from random (any 32-bit value). failures >= 1. */

@@ -5,12 +5,47 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "devices/pos-printer.h"
 #include "printing-harness.h"
+
+/* The daemons die with the test that started them, even when it is
+ * killed (a timeout, a crash): otherwise a cupsd would outlive it. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static GSubprocess *
+spawn_daemon (GError **error,
+              const char *first,
+              ...) G_GNUC_NULL_TERMINATED;
+
+static GSubprocess *
+spawn_daemon (GError     **error,
+              const char  *first,
+              ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) first);
+  va_start (args, first);
+  for (const char *a = va_arg (args, const char *); a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+}
+
 
 #define READY_TIMEOUT_US (15 * G_USEC_PER_SEC)
 
@@ -321,8 +356,7 @@ printing_harness_start (GError **error)
 
   h->cups_server = g_strdup_printf ("127.0.0.1:%u", cups_port);
   g_setenv ("CUPS_SERVER", h->cups_server, TRUE);
-  h->cupsd = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, error,
-                               cupsd_path, "-f", "-c", conf_path, "-s", files_path, NULL);
+  h->cupsd = spawn_daemon (error, cupsd_path, "-f", "-c", conf_path, "-s", files_path, NULL);
   if (h->cupsd == NULL)
     {
       printing_harness_stop (h);
@@ -500,8 +534,7 @@ printing_harness_ipp_start (PrintingHarness  *h,
 
   if (h->dbus == NULL)
     {
-      h->dbus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, error,
-                                  dbus_path, "--session", bus_arg, "--nofork", NULL);
+      h->dbus = spawn_daemon (error, dbus_path, "--session", bus_arg, "--nofork", NULL);
       if (h->dbus == NULL)
         return FALSE;
       deadline = g_get_monotonic_time () + READY_TIMEOUT_US;
@@ -517,6 +550,7 @@ printing_harness_ipp_start (PrintingHarness  *h,
   port = g_strdup_printf ("%u", h->ipp_port);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", bus_address, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   h->ipp = g_subprocess_launcher_spawn (launcher, error, ipp_path, "-p", port, "-n", "localhost",
                                         "-d", spool, "-k", "-c", script,
                                         "-f", "application/vnd.cups-raw,application/pdf,application/octet-stream",

@@ -8,6 +8,8 @@
 
 #include "domain/pos-money.h"
 #include "terminal/pos-receipt.h"
+#include "terminal/pos-receipt-email.h"
+#include "terminal/pos-shifts.h"
 #include "sales-fixture.h"
 
 static char *dir;
@@ -227,6 +229,184 @@ START_TEST (test_odd_width_is_fitted)
 }
 END_TEST
 
+/* Paper's dates: dd/mm/yyyy HH:MM (no seconds, no ISO). */
+static gboolean
+has_paper_date (const char *text)
+{
+  return g_regex_match_simple ("[0-3][0-9]/[01][0-9]/[12][0-9][0-9][0-9] [0-2][0-9]:[0-5][0-9]( |$|\n)", text,
+                               G_REGEX_MULTILINE, 0) &&
+         !g_regex_match_simple ("[0-2][0-9]:[0-5][0-9]:[0-5][0-9]", text, 0, 0) &&
+         !g_regex_match_simple ("[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]", text, 0, 0);
+}
+
+START_TEST (test_paper_date_format)
+{
+  g_autofree char *text = render (sale_id, 42, FALSE);
+
+  ck_assert_msg (has_paper_date (text), "%s", text);
+}
+END_TEST
+
+/* The shift report is in the store's language (Portuguese for a Brazilian
+ * store), like the receipt, whatever the cashier's. */
+START_TEST (test_shift_report_store_language)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PosShiftReport) x = pos_shifts_report (db, NULL, &error);
+  g_autoptr(PosStoreInfo) info = pos_database_get_store_info (db, NULL);
+  g_autoptr(PosReceiptDoc) doc = NULL;
+  g_autofree char *text = NULL;
+
+  ck_assert_msg (x != NULL, "%s", error ? error->message : "");
+  doc = pos_receipt_doc_new_for_shift (x, info);
+  text = pos_receipt_doc_render_text (doc, 48);
+  ck_assert_str_eq (doc->title, "LEITURA X — turno 1");
+  ck_assert_msg (strstr (text, "Abertura") != NULL, "%s", text);
+  ck_assert_msg (strstr (text, "Gaveta de dinheiro") != NULL, "%s", text);
+  ck_assert_msg (strstr (text, "Cartão de crédito (1)") != NULL, "%s", text);
+  ck_assert_msg (strstr (text, "Dinheiro esperado") != NULL, "%s", text);
+  ck_assert_msg (strstr (text, "Opened") == NULL && strstr (text, "Cash drawer") == NULL, "%s", text);
+  ck_assert_msg (has_paper_date (text), "%s", text);
+}
+END_TEST
+
+START_TEST (test_last_closed_shift)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *none = pos_receipt_last_closed_shift (db, &error);
+  g_autofree char *last = NULL;
+
+  ck_assert_ptr_null (none);
+  ck_assert_ptr_null (error);
+  ck_assert (pos_database_exec (db, "UPDATE shifts SET status = 'closed', closed_at = 5 WHERE id = '" FIX_SHIFT "'", NULL));
+  last = pos_receipt_last_closed_shift (db, &error);
+  ck_assert_str_eq (last, FIX_SHIFT);
+}
+END_TEST
+
+START_TEST (test_email_address_validation)
+{
+  static const char * const good[] = {
+    "joao@example.com", "maria.souza+recibos@mercado.com.br", "a@b.co", "x_y-z@sub.dominio-loja.net",
+    "ana@açaí.com.br", NULL,
+  };
+  static const char * const bad[] = {
+    "", "joao", "joao@", "@example.com", "joao@example", "joao@@example.com", "jo ao@example.com",
+    "joao@exa mple.com", "joao@.example.com", "joao@example.com.", ".joao@example.com", "joao.@example.com",
+    "jo..ao@example.com", "joao@-example.com", "joao@example.123", "joao@[127.0.0.1]", "joao@127.0.0.1",
+    "j***@example.com", "joão@example.com", "a,b@example.com", NULL,
+  };
+
+  for (guint i = 0; good[i] != NULL; i++)
+    ck_assert_msg (pos_receipt_email_address_is_valid (good[i]), "refused %s", good[i]);
+  for (guint i = 0; bad[i] != NULL; i++)
+    ck_assert_msg (!pos_receipt_email_address_is_valid (bad[i]), "took %s", bad[i]);
+  ck_assert (!pos_receipt_email_address_is_valid (NULL));
+}
+END_TEST
+
+static gint64
+count_rows (const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  ck_assert (sqlite3_prepare_v2 (pos_database_get_handle (db), sql, -1, &stmt, NULL) == SQLITE_OK);
+  ck_assert (sqlite3_step (stmt) == SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static char *
+outbox_payload (const char *entity_id)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *payload = NULL;
+
+  ck_assert (sqlite3_prepare_v2 (pos_database_get_handle (db),
+                                 "SELECT payload FROM outbox WHERE type = 'receipt.email' AND entity_id = ?1",
+                                 -1, &stmt, NULL) == SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, entity_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    payload = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return payload;
+}
+
+START_TEST (test_email_request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *masked = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *payload = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(PosSaleRecord) rec = pos_sales_load (db, sale_id, NULL);
+
+  /* the customer has no address on file: one must be typed */
+  masked = pos_receipt_email_customer_address (db, sale_id, &error);
+  ck_assert_ptr_null (masked);
+  ck_assert_ptr_null (error);
+  id = pos_receipt_email_request (db, sale_id, NULL, NULL, &error);
+  ck_assert_ptr_null (id);
+  ck_assert_msg (g_error_matches (error, POS_RECEIPT_EMAIL_ERROR, POS_RECEIPT_EMAIL_ERROR_NO_ADDRESS),
+                 "%s", error ? error->message : "");
+  g_clear_error (&error);
+
+  /* a bad address is refused, and nothing is queued */
+  id = pos_receipt_email_request (db, rec->number, "joao@exemplo", NULL, &error);
+  ck_assert_ptr_null (id);
+  ck_assert (g_error_matches (error, POS_RECEIPT_EMAIL_ERROR, POS_RECEIPT_EMAIL_ERROR_INVALID_ADDRESS));
+  ck_assert_msg (strstr (error->message, "joao@exemplo") != NULL, "%s", error->message);
+  g_clear_error (&error);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM outbox WHERE type = 'receipt.email'"), 0);
+
+  /* an unknown sale */
+  id = pos_receipt_email_request (db, "001-01-999999", "joao@exemplo.com.br", NULL, &error);
+  ck_assert_ptr_null (id);
+  ck_assert (error != NULL);
+  g_clear_error (&error);
+
+  /* typed: queued with its audit row, in one go */
+  id = pos_receipt_email_request (db, rec->number, "  joao@exemplo.com.br ", &shown, &error);
+  ck_assert_msg (id != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (shown, "joao@exemplo.com.br");
+  payload = outbox_payload (id);
+  ck_assert_ptr_nonnull (payload);
+  expected = g_strdup_printf ("\"sale_id\":\"%s\"", sale_id);
+  ck_assert_msg (strstr (payload, expected) != NULL, "%s", payload);
+  ck_assert_msg (strstr (payload, "\"to\":\"joao@exemplo.com.br\"") != NULL, "%s", payload);
+  ck_assert_msg (strstr (payload, "\"staff_id\":\"staff-1\"") != NULL, "%s", payload);
+  ck_assert_msg (strstr (payload, "\"requested_at\":") != NULL, "%s", payload);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM audit_log WHERE action = 'receipt.email_requested' "
+                                "AND entity = 'sale'"), 1);
+  /* the audit row keeps the request, not the address */
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM audit_log WHERE data LIKE '%exemplo%'"), 0);
+
+  /* the address on file, masked in the dialog: sent unchanged, it is the real one */
+  ck_assert (pos_database_exec (db, "UPDATE customers SET email = 'joao.souza@exemplo.com.br' WHERE id = '"
+                                FIX_CUSTOMER "'", NULL));
+  g_clear_pointer (&masked, g_free);
+  masked = pos_receipt_email_customer_address (db, sale_id, &error);
+  ck_assert_str_eq (masked, "j***@exemplo.com.br");
+  g_clear_pointer (&id, g_free);
+  g_clear_pointer (&shown, g_free);
+  g_clear_pointer (&payload, g_free);
+  id = pos_receipt_email_request (db, sale_id, masked, &shown, &error);
+  ck_assert_msg (id != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (shown, "j***@exemplo.com.br");
+  payload = outbox_payload (id);
+  ck_assert_msg (strstr (payload, "\"to\":\"joao.souza@exemplo.com.br\"") != NULL, "%s", payload);
+  /* a masked address that is not the one on file is not an address */
+  g_clear_pointer (&id, g_free);
+  id = pos_receipt_email_request (db, sale_id, "x***@exemplo.com.br", NULL, &error);
+  ck_assert_ptr_null (id);
+  ck_assert (g_error_matches (error, POS_RECEIPT_EMAIL_ERROR, POS_RECEIPT_EMAIL_ERROR_INVALID_ADDRESS));
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM outbox WHERE type = 'receipt.email'"), 2);
+}
+END_TEST
+
 static Suite *
 receipt_suite (void)
 {
@@ -242,6 +422,11 @@ receipt_suite (void)
   tcase_add_test (tc, test_code);
   tcase_add_test (tc, test_other_currency_english);
   tcase_add_test (tc, test_odd_width_is_fitted);
+  tcase_add_test (tc, test_paper_date_format);
+  tcase_add_test (tc, test_shift_report_store_language);
+  tcase_add_test (tc, test_last_closed_shift);
+  tcase_add_test (tc, test_email_address_validation);
+  tcase_add_test (tc, test_email_request);
   suite_add_tcase (s, tc);
   return s;
 }
