@@ -1444,6 +1444,13 @@ apply_pickup_order (PosSyncApplier      *self,
   else if (error != NULL && *error != NULL)
     return FALSE;
 
+  /* The central gives each number to one order: a local order holding
+   * this one under another id is stale (left by a central this terminal
+   * was enrolled with before) and would block every pull. */
+  if (number != NULL &&
+      !exec_text (self, "DELETE FROM pickup_orders WHERE number = ?1 AND id <> ?2", number, c->id, error))
+    return FALSE;
+
   data = json_to_string (c->data, FALSE);
   /* The central's state replaces the counter's: a provisional handover it
    * holds is no longer provisional (accepted, or refused: an incident). */

@@ -342,6 +342,18 @@ START_TEST (test_pickup_and_server_state)
   change ("pickups", "pickup_order", "o-1", D, 9, NULL);
   page_apply ("2");
   ck_assert_int_eq (count ("SELECT COUNT(*) FROM pickup_order_lines"), 0);
+
+  /* A number held locally by another order (left by a central this
+   * terminal was enrolled with before) gives way instead of blocking the
+   * pull. */
+  page_begin ();
+  change ("pickups", "pickup_order", "o-1", U, 10, placed);
+  page_apply ("3");
+  page_begin ();
+  change ("pickups", "pickup_order", "o-2", U, 1, placed);
+  page_apply ("4");
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM pickup_orders WHERE id = 'o-1'"), 0);
+  ck_assert_int_eq (count ("SELECT COUNT(*) FROM pickup_orders WHERE id = 'o-2' AND number = 'WEB-1001'"), 1);
 }
 END_TEST
 
