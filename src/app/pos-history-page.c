@@ -13,6 +13,7 @@
 
 #include "pos-approval-dialog.h"
 #include "pos-history-page.h"
+#include "pos-receipt-email-dialog.h"
 #include "pos-receipt-view.h"
 #include "pos-return-dialog.h"
 #include "pos-format.h"
@@ -26,7 +27,6 @@
  * sale with its lines. */
 
 #define HISTORY_LIMIT 200
-#define RECEIPT_COLUMNS 42
 
 typedef enum {
   PERIOD_TODAY,
@@ -706,18 +706,16 @@ history_load_detail (PosHistoryPage *self, const char *id)
   g_task_run_in_thread (task, detail_worker);
 }
 
+/* The PNG of the receipt as the printer has it, made off this thread. */
 static void
 history_render_receipt (PosHistoryPage *self)
 {
-  g_autofree char *text = NULL;
-
   if (self->record == NULL)
     {
-      pos_receipt_view_set_text (self->receipt_view, NULL);
+      pos_receipt_view_clear (self->receipt_view);
       return;
     }
-  text = pos_receipt_render_text (self->record, self->store_info, RECEIPT_COLUMNS, self->showing_copy);
-  pos_receipt_view_set_text (self->receipt_view, text);
+  pos_receipt_view_show_sale (self->receipt_view, self->db, self->record->id, self->showing_copy);
 }
 
 static GtkWidget *
@@ -743,6 +741,7 @@ history_update_actions (PosHistoryPage *self)
   gboolean full = have && record_is_fully_returned (self->record);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.reprint", have);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.email", have);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.return", have && !is_return && !full);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.void",
                                  have && !is_return && (self->record->returns == NULL || self->record->returns->len == 0));
@@ -1075,6 +1074,40 @@ action_reprint (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+on_email_requested (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(PosHistoryPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *text = NULL;
+
+  if (!pos_receipt_email_dialog_ask_finish (result, &to, &error))
+    {
+      if (error != NULL)
+        history_toast (self, error->message);
+      return;
+    }
+  /* Translators: %s is an e-mail address (masked when it is the customer's on file) */
+  text = g_strdup_printf (_("E-mail requested: the central sends the receipt to %s."), to);
+  history_toast (self, text);
+}
+
+static void
+action_email (GtkWidget *widget, const char *name, GVariant *param)
+{
+  PosHistoryPage *self = POS_HISTORY_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (self->record == NULL)
+    return;
+  pos_receipt_email_dialog_ask_async (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->db,
+                                      self->record->id, self->record->number, NULL,
+                                      on_email_requested, g_object_ref (self));
+}
+
+static void
 on_return_committed (PosReturnDialog *dialog,
                      const char      *return_id,
                      const char      *return_number,
@@ -1356,6 +1389,7 @@ pos_history_page_class_init (PosHistoryPageClass *klass)
   gtk_widget_class_install_action (widget_class, "history.search", NULL, action_search);
   gtk_widget_class_install_action (widget_class, "history.reload", NULL, action_reload);
   gtk_widget_class_install_action (widget_class, "history.reprint", NULL, action_reprint);
+  gtk_widget_class_install_action (widget_class, "history.email", NULL, action_email);
   gtk_widget_class_install_action (widget_class, "history.return", NULL, action_return);
   gtk_widget_class_install_action (widget_class, "history.void", NULL, action_void);
   gtk_widget_class_install_action (widget_class, "history.back", NULL, action_back);
@@ -1364,6 +1398,7 @@ pos_history_page_class_init (PosHistoryPageClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "history.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "history.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "history.reprint", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "history.email", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "history.return", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "history.void", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "history.back", NULL);

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
  *   history.search   Ctrl+F     focus the search entry
  *   history.reload   F5 / Ctrl+R reload the list
  *   history.reprint  Ctrl+P     show the "2ª VIA" receipt of the selected sale
+ *   history.email    Ctrl+E     ask the central to e-mail the receipt
  *   history.return   Ctrl+D     return items of the selected sale
  *   history.back     Escape     (narrow) back from the detail to the list
  * It loads its own CSS (ui/history.css) for the display once. */

@@ -15,11 +15,11 @@
 
 #include "pos-format.h"
 #include "pos-payment-dialog.h"
+#include "pos-receipt-email-dialog.h"
 #include "pos-receipt-view.h"
 
 #define QR_MODULE_PX  5
 #define QR_QUIET      4
-#define RECEIPT_COLUMNS 42
 
 struct _PosPaymentDialog {
   AdwWindow         parent_instance;
@@ -675,11 +675,8 @@ show_done (PosPaymentDialog *self,
            const char       *id,
            const char       *number)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PosSaleRecord) record = NULL;
   g_autofree char *change = pos_format_money (self->change_to_give, self->currency);
   g_autofree char *number_text = g_strdup_printf (_("Sale %s"), number ? number : "");
-  g_autofree char *receipt = NULL;
   GtkWidget *view;
 
   gtk_label_set_text (GTK_LABEL (self->number_label), number_text);
@@ -688,22 +685,15 @@ show_done (PosPaymentDialog *self,
                       self->change_to_give > 0 ? _("Change to give") : _("No change to give"));
   adw_window_title_set_title (ADW_WINDOW_TITLE (self->window_title), _("Sale complete"));
 
-  record = pos_sales_load (self->db, id, &error);
-  if (record != NULL && self->store != NULL)
-    receipt = pos_receipt_render_text (record, self->store, RECEIPT_COLUMNS, FALSE);
-  else
-    {
-      g_warning ("No receipt preview for sale %s: %s", id, error ? error->message : "no store");
-      receipt = g_strdup_printf (_("The receipt preview is not available (%s). The sale is saved; reprint it from History."),
-                                 error ? error->message : _("no store set up"));
-    }
-
+  /* the receipt as the printer has it (a PNG made off this thread), and
+   * the customer's request for it by e-mail */
   view = pos_receipt_view_new ();
   gtk_widget_set_vexpand (view, TRUE);
-  /* a 42-column roll, whole */
-  gtk_widget_set_size_request (view, 400, -1);
-  pos_receipt_view_set_text (POS_RECEIPT_VIEW (view), receipt);
+  /* an 80 mm roll, whole */
+  gtk_widget_set_size_request (view, 520, -1);
+  pos_receipt_view_show_sale (POS_RECEIPT_VIEW (view), self->db, id, FALSE);
   gtk_box_append (GTK_BOX (self->receipt_box), view);
+  gtk_box_append (GTK_BOX (self->receipt_box), pos_receipt_email_button_new (self->db, id, number));
 
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "done");
   gtk_window_set_default_widget (GTK_WINDOW (self), self->new_sale_button);

@@ -10,6 +10,7 @@
 #include "terminal/pos-customers.h"
 #include "terminal/pos-receipt.h"
 #include "terminal/pos-sales.h"
+#include "terminal/pos-shifts.h"
 
 #include "pos-receipt-printing.h"
 #include "pos-window.h"
@@ -261,7 +262,9 @@ on_job_changed (PosPrintQueue      *queue,
 /* Rendering a receipt off the UI thread                               */
 
 typedef struct {
-  char               *sale_id;
+  char               *sale_id;     /* or the shift (NULL: the open one) when shift */
+  gboolean            shift;
+  PosReceiptDoc      *doc;         /* a document built by the caller (print_doc) */
   gboolean            reprint;
   gboolean            open_drawer;
   PosPrinterSettings *settings;
@@ -277,6 +280,7 @@ static void
 render_data_free (RenderData *r)
 {
   g_free (r->sale_id);
+  g_clear_pointer (&r->doc, pos_receipt_doc_free);
   g_clear_pointer (&r->settings, pos_printer_settings_free);
   g_free (r->id);
   g_free (r->title);
@@ -310,36 +314,61 @@ render_thread (GTask        *task,
   g_autoptr(PosStoreInfo) store = NULL;
   g_autoptr(PosCustomerSummary) customer = NULL;
   g_autoptr(PosReceiptDoc) doc = NULL;
-  PosDatabase *worker = pos_database_acquire_worker (self->db, &error);
+  PosDatabase *worker = NULL;
 
-  if (worker == NULL)
+  if (r->doc != NULL)
+    doc = g_steal_pointer (&r->doc);
+  else if ((worker = pos_database_acquire_worker (self->db, &error)) == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  record = pos_sales_load (worker, r->sale_id, &error);
-  if (record != NULL)
-    store = pos_database_get_store_info (worker, &error);
-  if (record != NULL && store != NULL && record->customer_id != NULL)
+  if (doc != NULL)
+    ;  /* built by the caller, titled by it */
+  else if (r->shift)
     {
-      g_autoptr(GError) customer_error = NULL;
+      /* an X or Z report: the same path as a receipt, never the drawer */
+      g_autoptr(PosShiftReport) report = pos_shifts_report (worker, r->sale_id, &error);
 
-      customer = pos_customers_get (worker, record->customer_id, &customer_error);
-      if (customer == NULL)
-        g_debug ("The receipt goes without the customer: %s", customer_error->message);
+      if (report != NULL)
+        store = pos_database_get_store_info (worker, &error);
+      pos_database_release_worker (self->db, worker);
+      if (report == NULL || store == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      r->id = NULL;
+      r->title = g_strdup_printf (report->has_count ? _("Z report of shift %u") : _("X report of shift %u"),
+                                  report->number);
+      doc = pos_receipt_doc_new_for_shift (report, store);
     }
-  pos_database_release_worker (self->db, worker);
-  if (record == NULL || store == NULL)
+  else
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+      record = pos_sales_load (worker, r->sale_id, &error);
+      if (record != NULL)
+        store = pos_database_get_store_info (worker, &error);
+      if (record != NULL && store != NULL && record->customer_id != NULL)
+        {
+          g_autoptr(GError) customer_error = NULL;
 
-  r->id = g_strdup (record->id);
-  r->title = g_strdup_printf (g_strcmp0 (record->kind, "return") == 0 ? _("Return %s") : _("Sale %s"),
-                              record->number);
-  r->drawer = r->open_drawer && paid_in_cash (record);
-  doc = pos_receipt_doc_new_for_sale (record, store, customer, r->reprint);
+          customer = pos_customers_get (worker, record->customer_id, &customer_error);
+          if (customer == NULL)
+            g_debug ("The receipt goes without the customer: %s", customer_error->message);
+        }
+      pos_database_release_worker (self->db, worker);
+      if (record == NULL || store == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      r->id = g_strdup (record->id);
+      r->title = g_strdup_printf (g_strcmp0 (record->kind, "return") == 0 ? _("Return %s") : _("Sale %s"),
+                                  record->number);
+      r->drawer = r->open_drawer && paid_in_cash (record);
+      doc = pos_receipt_doc_new_for_sale (record, store, customer, r->reprint);
+    }
   if (r->settings->kind == POS_PRINTER_KIND_ESCPOS_RAW)
     {
       PosEscposOptions options;
@@ -402,8 +431,12 @@ on_rendered (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      g_autofree char *text = g_strdup_printf (_("The receipt could not be printed: %s The sale is saved; reprint from History."),
-                                               error->message);
+      g_autofree char *text = r->shift || r->sale_id == NULL
+        /* Translators: %s is what was printed ("X report of shift 3"), then why not */
+        ? g_strdup_printf (_("“%s” could not be printed: %s"), r->title != NULL ? r->title : _("The report"),
+                           error->message)
+        : g_strdup_printf (_("The receipt could not be printed: %s The sale is saved; reprint from History."),
+                           error->message);
 
       add_toast (self, text);
       return;
@@ -440,6 +473,56 @@ pos_receipt_printing_print_sale (PosReceiptPrinting *self,
   g_task_set_source_tag (task, pos_receipt_printing_print_sale);
   g_task_set_task_data (task, r, (GDestroyNotify) render_data_free);
   g_task_run_in_thread (task, render_thread);
+}
+
+void
+pos_receipt_printing_print_doc (PosReceiptPrinting *self,
+                                PosReceiptDoc      *doc,
+                                const char         *title)
+{
+  g_autoptr(PosReceiptDoc) owned = doc;
+  g_autoptr(PosPrinterSettings) settings = NULL;
+  g_autoptr(GTask) task = NULL;
+  RenderData *r;
+
+  g_return_if_fail (POS_IS_RECEIPT_PRINTING (self));
+  g_return_if_fail (doc != NULL);
+
+  settings = pos_printer_settings_load (self->db);
+  if (settings->printer == NULL)
+    return;
+  r = g_new0 (RenderData, 1);
+  r->doc = g_steal_pointer (&owned);
+  r->title = g_strdup (title != NULL ? title : r->doc->title);
+  r->settings = g_steal_pointer (&settings);
+  task = g_task_new (self, NULL, on_rendered, NULL);
+  g_task_set_source_tag (task, pos_receipt_printing_print_doc);
+  g_task_set_task_data (task, r, (GDestroyNotify) render_data_free);
+  g_task_run_in_thread (task, render_thread);
+}
+
+gboolean
+pos_receipt_printing_print_shift (PosReceiptPrinting *self,
+                                  const char         *shift)
+{
+  g_autoptr(PosPrinterSettings) settings = NULL;
+  g_autoptr(GTask) task = NULL;
+  RenderData *r;
+
+  g_return_val_if_fail (POS_IS_RECEIPT_PRINTING (self), FALSE);
+
+  settings = pos_printer_settings_load (self->db);
+  if (settings->printer == NULL)
+    return FALSE;
+  r = g_new0 (RenderData, 1);
+  r->sale_id = g_strdup (shift);
+  r->shift = TRUE;
+  r->settings = g_steal_pointer (&settings);
+  task = g_task_new (self, NULL, on_rendered, NULL);
+  g_task_set_source_tag (task, pos_receipt_printing_print_shift);
+  g_task_set_task_data (task, r, (GDestroyNotify) render_data_free);
+  g_task_run_in_thread (task, render_thread);
+  return TRUE;
 }
 
 gboolean

@@ -5,6 +5,7 @@
 
 #include "devices/pos-print-queue.h"
 #include "devices/pos-printer.h"
+#include "terminal/pos-receipt.h"
 #include "terminal/pos-database.h"
 
 G_BEGIN_DECLS
@@ -34,6 +35,19 @@ void                pos_receipt_printing_print_sale  (PosReceiptPrinting *self,
                                                       const char         *sale_id,
                                                       gboolean            reprint,
                                                       gboolean            open_drawer);
+/* Prints a document built by the caller (a picking list, a pickup
+ * receipt...), taking it, under title (NULL: the document's title), the
+ * same way as a receipt, without the drawer. Does nothing (and frees doc)
+ * when no receipt printer is set. */
+void                pos_receipt_printing_print_doc   (PosReceiptPrinting *self,
+                                                      PosReceiptDoc      *doc,
+                                                      const char         *title);
+/* Prints the X report (an open shift) or the Z report (a closed one) of
+ * a shift (id or number; NULL = the open one) on the receipt printer, the
+ * same way as a receipt. FALSE (nothing done) when no receipt printer is
+ * set. */
+gboolean            pos_receipt_printing_print_shift (PosReceiptPrinting *self,
+                                                      const char         *shift);
 /* Sends the drawer pulse to the receipt printer; a toast says when it
  * could not. FALSE when no receipt printer is set. */
 gboolean            pos_receipt_printing_open_drawer (PosReceiptPrinting *self);

@@ -5,6 +5,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "terminal/pos-catalog.h"
@@ -274,6 +275,24 @@ add_scanned (PosSalePage *self,
   pos_scan_result_clear (&result);
 }
 
+/* The number of the online order the cart pays at the counter, from the
+ * handover the cart carries (pos_pickups_fill_cart); NULL when none. */
+static char *
+pickup_order_number (PosSalePage *self)
+{
+  const char *marker = pos_cart_get_pickup_handover (self->cart);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  if (marker == NULL)
+    return NULL;
+  node = json_from_string (marker, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  object = json_node_get_object (node);
+  return g_strdup (json_object_get_string_member_with_default (object, "number", NULL));
+}
+
 static char *
 line_detail (PosSalePage *self,
              PosCartLine *line)
@@ -282,10 +301,24 @@ line_detail (PosSalePage *self,
   const char *note = pos_cart_line_get_note (line);
   const char *barcode = pos_cart_line_get_barcode (line);
 
-  if (barcode != NULL && *barcode != '\0')
-    g_string_append (s, barcode);
-  else if (pos_cart_line_get_sku (line) != NULL)
-    g_string_append (s, pos_cart_line_get_sku (line));
+  /* a line of an online order: kept at the order's price */
+  if (pos_cart_line_get_pickup_line_no (line) > 0)
+    {
+      g_autofree char *number = pickup_order_number (self);
+
+      if (number != NULL)
+        /* Translators: on a sale's line that comes from an online pickup order */
+        g_string_append_printf (s, _("Order %s"), number);
+      else
+        g_string_append (s, _("Online order"));
+    }
+
+  if ((barcode != NULL && *barcode != '\0') || pos_cart_line_get_sku (line) != NULL)
+    {
+      if (s->len > 0)
+        g_string_append (s, " · ");
+      g_string_append (s, barcode != NULL && *barcode != '\0' ? barcode : pos_cart_line_get_sku (line));
+    }
 
   if (pos_cart_line_get_discount_kind (line) == POS_DISCOUNT_PERCENT)
     {

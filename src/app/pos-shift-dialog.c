@@ -5,12 +5,14 @@
 
 #include <glib/gi18n.h>
 
+#include "terminal/pos-receipt.h"
 #include "terminal/pos-shifts.h"
 #include "terminal/pos-staff.h"
 
 #include "pos-approval-dialog.h"
 #include "pos-format.h"
 #include "pos-shift-dialog.h"
+#include "pos-window.h"
 
 struct _PosShiftDialog {
   AdwWindow          parent_instance;
@@ -35,6 +37,11 @@ struct _PosShiftDialog {
   GtkWidget         *result_box;      /* difference page */
   GtkWidget         *close_button;
   GtkWidget         *report_box;
+  GtkWidget         *print_button;
+  GtkWidget         *print_last_z_button;
+  GtkWidget         *print_status;
+  char              *report_shift_id;  /* the report shown */
+  char              *last_z_shift_id;  /* the last closed shift (X report view) */
 
   gint64             counted;
   gint64             difference;
@@ -190,12 +197,14 @@ job_free (Job *job)
 typedef struct {
   PosShiftReport *report;
   gint64          difference;
+  char           *last_z;      /* REPORT: the last closed shift, to print its Z again */
 } JobResult;
 
 static void
 job_result_free (JobResult *r)
 {
   g_clear_pointer (&r->report, pos_shift_report_free);
+  g_free (r->last_z);
   g_free (r);
 }
 
@@ -235,6 +244,14 @@ job_thread (GTask        *task,
       break;
     case POS_SHIFT_DIALOG_REPORT:
       ok = (r->report = pos_shifts_report (worker, NULL, &error)) != NULL;
+      if (ok)
+        {
+          g_autoptr(GError) last_error = NULL;
+
+          r->last_z = pos_receipt_last_closed_shift (worker, &last_error);
+          if (last_error != NULL)
+            g_debug ("No last Z report to print again: %s", last_error->message);
+        }
       break;
     case POS_SHIFT_DIALOG_CLOSE:
       if (job->preview)
@@ -385,7 +402,55 @@ show_report (PosShiftDialog *self,
         report_row (grid, row++, _("Difference approved by"), r->approved_by, FALSE);
     }
   gtk_box_append (GTK_BOX (self->report_box), grid);
+  g_free (self->report_shift_id);
+  self->report_shift_id = g_strdup (r->shift_id);
+  gtk_button_set_label (GTK_BUTTON (self->print_button), r->has_count ? _("_Print Z Report") : _("_Print X Report"));
+  gtk_widget_set_visible (self->print_last_z_button, !r->has_count && self->last_z_shift_id != NULL);
+  gtk_widget_set_visible (self->print_status, FALSE);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "report");
+}
+
+/* ------------------------------------------------------------------ */
+/* Printing the report: the window's receipt printing, as a receipt    */
+
+static void
+print_report (PosShiftDialog *self,
+              const char     *shift_id,
+              gboolean        last_z)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+  PosReceiptPrinting *printing = POS_IS_WINDOW (parent) ? pos_window_get_receipt_printing (POS_WINDOW (parent)) : NULL;
+  const char *text;
+
+  gtk_widget_remove_css_class (self->print_status, "success");
+  gtk_widget_remove_css_class (self->print_status, "error");
+  if (printing == NULL || shift_id == NULL || !pos_receipt_printing_print_shift (printing, shift_id))
+    {
+      text = _("No receipt printer is set: choose one in Preferences › Printer, then print the report again.");
+      gtk_widget_add_css_class (self->print_status, "error");
+    }
+  else
+    {
+      text = last_z ? _("Printing the Z report of the last closed shift on the receipt printer.")
+                    : _("Printing the report on the receipt printer.");
+      gtk_widget_add_css_class (self->print_status, "success");
+    }
+  gtk_label_set_text (GTK_LABEL (self->print_status), text);
+  gtk_widget_set_visible (self->print_status, TRUE);
+}
+
+static void
+on_print_clicked (GtkButton      *button,
+                  PosShiftDialog *self)
+{
+  print_report (self, self->report_shift_id, FALSE);
+}
+
+static void
+on_print_last_z_clicked (GtkButton      *button,
+                         PosShiftDialog *self)
+{
+  print_report (self, self->last_z_shift_id, TRUE);
 }
 
 static void
@@ -458,6 +523,8 @@ on_job_done (GObject      *source,
       gtk_window_destroy (GTK_WINDOW (self));
       break;
     case POS_SHIFT_DIALOG_REPORT:
+      g_free (self->last_z_shift_id);
+      self->last_z_shift_id = g_steal_pointer (&r->last_z);
       show_report (self, r->report, _("X report"));
       break;
     case POS_SHIFT_DIALOG_CLOSE:
@@ -827,15 +894,35 @@ build (PosShiftDialog *self)
   gtk_box_append (GTK_BOX (difference), buttons);
   gtk_stack_add_named (GTK_STACK (self->stack), difference, "difference");
 
-  /* report page */
+  /* report page: the figures; print them, or the last Z again; done */
   self->report_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
   gtk_box_append (GTK_BOX (report), self->report_box);
+  self->print_status = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->print_status), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->print_status), 48);
+  gtk_label_set_justify (GTK_LABEL (self->print_status), GTK_JUSTIFY_CENTER);
+  gtk_widget_set_visible (self->print_status, FALSE);
+  gtk_box_append (GTK_BOX (report), self->print_status);
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_halign (buttons, GTK_ALIGN_CENTER);
+  self->print_last_z_button = gtk_button_new_with_mnemonic (_("Print the _Last Z Report"));
+  gtk_widget_add_css_class (self->print_last_z_button, "pill");
+  gtk_widget_set_tooltip_text (self->print_last_z_button,
+                               _("Print again the Z report of the last shift closed at this terminal"));
+  gtk_widget_set_visible (self->print_last_z_button, FALSE);
+  g_signal_connect_object (self->print_last_z_button, "clicked", G_CALLBACK (on_print_last_z_clicked), self, 0);
+  gtk_box_append (GTK_BOX (buttons), self->print_last_z_button);
+  self->print_button = gtk_button_new_with_mnemonic (_("_Print"));
+  gtk_widget_add_css_class (self->print_button, "pill");
+  gtk_widget_set_tooltip_text (self->print_button, _("Print this report on the receipt printer"));
+  g_signal_connect_object (self->print_button, "clicked", G_CALLBACK (on_print_clicked), self, 0);
+  gtk_box_append (GTK_BOX (buttons), self->print_button);
   button = gtk_button_new_with_mnemonic (_("_Done"));
   gtk_widget_add_css_class (button, "pill");
   gtk_widget_add_css_class (button, "suggested-action");
-  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
   g_signal_connect_object (button, "clicked", G_CALLBACK (on_done_clicked), self, 0);
-  gtk_box_append (GTK_BOX (report), button);
+  gtk_box_append (GTK_BOX (buttons), button);
+  gtk_box_append (GTK_BOX (report), buttons);
   gtk_stack_add_named (GTK_STACK (self->stack), report, "report");
 
   gtk_box_append (GTK_BOX (outer), self->error_label);
@@ -864,6 +951,8 @@ pos_shift_dialog_finalize (GObject *object)
   g_free (self->currency);
   g_free (self->approval_id);
   g_free (self->difference_approval_id);
+  g_free (self->report_shift_id);
+  g_free (self->last_z_shift_id);
   G_OBJECT_CLASS (pos_shift_dialog_parent_class)->finalize (object);
 }
 

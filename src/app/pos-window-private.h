@@ -22,6 +22,8 @@ struct _PosWindow {
   GtkWidget            *sale_page;
   GtkWidget            *history_page;    /* built after the first frame */
   guint                 history_idle_id;
+  GtkWidget            *pickups_page;    /* click and collect; built after the first frame */
+  guint                 pickups_idle_id;
   PosWindowScanHook     scan_hook;        /* pos_window_set_scan_hook() */
   gpointer              scan_hook_data;
 

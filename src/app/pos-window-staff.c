@@ -11,6 +11,7 @@
 
 #include "pos-approval-dialog.h"
 #include "pos-audit-window.h"
+#include "pos-online-return-dialog.h"
 #include "pos-preferences-window.h"
 #include "pos-printer-page.h"
 #include "pos-sale-page.h"
@@ -55,6 +56,7 @@ show_state (PosWindow  *self,
   for (guint i = 0; i < G_N_ELEMENTS (shift_actions); i++)
     enable_action (self, shift_actions[i], main);
   enable_action (self, "audit-log", !locked);
+  enable_action (self, "online-return", !locked);
   enable_action (self, "preferences", !locked);
   enable_action (self, "show-sale", main);
   enable_action (self, "show-history", main);
@@ -376,6 +378,17 @@ action_audit_log (GSimpleAction *action, GVariant *param, gpointer user_data)
   with_permission (user_data, POS_PERMISSION_VIEW_AUDIT, _("Looking at the audit log"), present_audit);
 }
 
+/* Items of an online order brought back: the dialog asks the central for
+ * the order; the refund's approval is asked when the person confirms. */
+static void
+action_online_return (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  PosWindow *self = user_data;
+  PosOnlineReturnDialog *dialog = pos_online_return_dialog_new (GTK_WINDOW (self), self->db, NULL);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* Preferences change what people may do: whoever changes them must be
  * signed in (the engine checks every change against the signed-in
  * person), so an approval from someone standing by is not enough. */
@@ -401,6 +414,7 @@ static const GActionEntry staff_entries[] = {
   { .name = "x-report", .activate = action_x_report },
   { .name = "shift-close", .activate = action_shift_close },
   { .name = "audit-log", .activate = action_audit_log },
+  { .name = "online-return", .activate = action_online_return },
   { .name = "preferences", .activate = action_preferences },
 };
 

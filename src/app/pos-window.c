@@ -12,6 +12,7 @@
 
 #include "pos-enroll-dialog.h"
 #include "pos-history-page.h"
+#include "pos-pickups-page.h"
 #include "pos-sale-page.h"
 #include "pos-scan-detector.h"
 #include "pos-sync-indicator.h"
@@ -19,6 +20,7 @@
 #include "pos-window-private.h"
 
 #define RECEIPT_CODE_PREFIX "BALCAO:SALE:"
+#define PICKUP_CODE_PREFIX "BALCAO:PICKUP:"
 
 
 G_DEFINE_FINAL_TYPE (PosWindow, pos_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -78,6 +80,50 @@ show_history (GSimpleAction *action,
   gtk_widget_child_focus (self->history_page, GTK_DIR_TAB_FORWARD);
 }
 
+/* The Pickups page (click and collect) is built after the first frame as
+ * well, third after Sale and History; its tab shows how many orders wait. */
+static GtkWidget *
+ensure_pickups_page (PosWindow *self)
+{
+  AdwViewStackPage *page;
+
+  if (self->pickups_page != NULL || self->db == NULL || ensure_history_page (self) == NULL)
+    return self->pickups_page;
+
+  g_clear_handle_id (&self->pickups_idle_id, g_source_remove);
+  self->pickups_page = pos_pickups_page_new (self->db, self->sync, self->sale_page);
+  page = adw_view_stack_add_titled (ADW_VIEW_STACK (self->view_stack), self->pickups_page, "pickups", _("Pickups"));
+  adw_view_stack_page_set_icon_name (page, "mail-send-receive-symbolic");
+  g_object_bind_property (self->pickups_page, "badge-number", page, "badge-number", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->pickups_page, "needs-attention", page, "needs-attention", G_BINDING_SYNC_CREATE);
+  return self->pickups_page;
+}
+
+static gboolean
+build_pickups_page_idle (gpointer user_data)
+{
+  PosWindow *self = user_data;
+
+  self->pickups_idle_id = 0;
+  ensure_pickups_page (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_pickups (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  PosWindow *self = user_data;
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (self->main_stack)), "main") != 0 ||
+      ensure_pickups_page (self) == NULL)
+    return;
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "pickups");
+  /* the clerk finds the customer's order by typing */
+  gtk_widget_activate_action (self->pickups_page, "pickups.search", NULL);
+}
+
 /* ------------------------------------------------------------------ */
 /* Sync with the central                                               */
 
@@ -105,6 +151,8 @@ on_changes_applied (PosSyncEngine *engine,
 {
   if (streams != NULL && g_strv_contains (streams, "stores"))
     _pos_window_refresh_identity (self);
+  if (streams != NULL && g_strv_contains (streams, "pickups") && self->pickups_page != NULL)
+    pos_pickups_page_changes_applied (POS_PICKUPS_PAGE (self->pickups_page));
 }
 
 static void
@@ -285,6 +333,7 @@ static void print_receipt (GSimpleAction *action, GVariant *param, gpointer user
 static const GActionEntry win_entries[] = {
   { .name = "show-sale", .activate = show_sale },
   { .name = "show-history", .activate = show_history },
+  { .name = "show-pickups", .activate = show_pickups },
   { .name = "sync-now", .activate = sync_now },
   { .name = "print-receipt", .activate = print_receipt, .parameter_type = "(sbb)" },
   { .name = "sync-details", .activate = sync_details },
@@ -312,6 +361,17 @@ route_scan (PosWindow  *self,
         {
           adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "history");
           pos_history_page_open_sale (POS_HISTORY_PAGE (self->history_page), text);
+        }
+      return;
+    }
+
+  /* a customer's pickup QR code: that order's handover */
+  if (g_ascii_strncasecmp (text, PICKUP_CODE_PREFIX, strlen (PICKUP_CODE_PREFIX)) == 0)
+    {
+      if (ensure_pickups_page (self) != NULL)
+        {
+          adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "pickups");
+          pos_pickups_page_open_code (POS_PICKUPS_PAGE (self->pickups_page), text);
         }
       return;
     }
@@ -405,6 +465,9 @@ on_sale_committed (PosSalePage *page,
   /* the sale is saved: the receipt (and the drawer for cash) follow, never blocking it */
   if (self->printing != NULL)
     pos_receipt_printing_print_sale (self->printing, id, FALSE, TRUE);
+  /* a pickup order paid at the counter: its pickup receipt */
+  if (self->pickups_page != NULL)
+    pos_pickups_page_sale_committed (POS_PICKUPS_PAGE (self->pickups_page), id);
 }
 
 static void
@@ -520,6 +583,7 @@ open_database (PosWindow  *self,
   g_signal_connect_object (self->sale_page, "sale-committed", G_CALLBACK (on_sale_committed), self, 0);
 
   self->history_idle_id = g_idle_add_full (G_PRIORITY_LOW, build_history_page_idle, self, NULL);
+  self->pickups_idle_id = g_idle_add_full (G_PRIORITY_LOW, build_pickups_page_idle, self, NULL);
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "sale");
   on_visible_page_changed (ADW_VIEW_STACK (self->view_stack), NULL, self);
@@ -557,6 +621,7 @@ pos_window_dispose (GObject *object)
 
   g_clear_object (&self->detector);
   g_clear_handle_id (&self->history_idle_id, g_source_remove);
+  g_clear_handle_id (&self->pickups_idle_id, g_source_remove);
   _pos_window_staff_dispose (self);
   g_clear_object (&self->printing);
   if (self->sync != NULL)
@@ -567,6 +632,7 @@ pos_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), POS_TYPE_WINDOW);
   self->sale_page = NULL;
   self->history_page = NULL;
+  self->pickups_page = NULL;
 
   G_OBJECT_CLASS (pos_window_parent_class)->dispose (object);
 }

@@ -12,11 +12,17 @@
 G_BEGIN_DECLS
 
 /* The main window: header with the store, terminal, cashier and the
- * connection state; the Sale and History pages; toasts. Routes scans from
- * keyboard-wedge scanners wherever the focus is: a receipt code
- * "BALCAO:SALE:<id>" opens that sale in History, anything else goes to the
- * sale. When the database cannot be opened it shows why and what to do.
- * Actions: win.show-sale (Ctrl+1, F10), win.show-history (Ctrl+2, F11). */
+ * connection state; the Sale, History and Pickups pages; toasts. Routes
+ * scans from keyboard-wedge scanners wherever the focus is: a staff badge
+ * goes to the sign-in first; a receipt code "BALCAO:SALE:<id>" opens
+ * that sale in History; a customer's pickup QR code
+ * "BALCAO:PICKUP:<number>:<code>" opens that order's handover on the
+ * Pickups page; anything else goes to the sale. When the database cannot
+ * be opened it shows why and what to do.
+ * Actions: win.show-sale (Ctrl+1, F10), win.show-history (Ctrl+2, F11),
+ * win.show-pickups (Ctrl+3: the Pickups page, its search focused),
+ * win.online-return (Ctrl+Shift+R: items of an online order brought back,
+ * PosOnlineReturnDialog). */
 #define POS_TYPE_WINDOW (pos_window_get_type ())
 G_DECLARE_FINAL_TYPE (PosWindow, pos_window, POS, WINDOW, AdwApplicationWindow)
 

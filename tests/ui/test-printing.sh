@@ -14,6 +14,11 @@
 # E. The queue refuses jobs (cupsreject): the toast's Retry… opens the
 #    dialog; accepted again, Retry prints it.
 # F. A printer with a driver: the receipt as a PDF, the pulse on its own.
+# G. The preview is the PNG of the receipt (the app's debug log says so,
+#    after each sale and in History); "Send by e-mail" refuses a bad
+#    address and queues 'receipt.email' for a good one, after a sale and
+#    from History.
+# H. The X report's Print goes through the same queue: "LEITURA X" on paper.
 #   test-printing.sh BALCAO BALCAO_CTL SHOTS_DIR PRINTING_TESTBED
 
 BALCAO=$1
@@ -53,6 +58,9 @@ export CUPS_SERVER
 note "cupsd at $CUPS_SERVER"
 
 make_demo_db
+# the preview says in the log what it rendered (G)
+G_MESSAGES_DEBUG=balcao-app
+export G_MESSAGES_DEBUG
 "$BALCAO_CTL" --database "$DB" printers use caixa1 --kind escpos-raw --width 48 --code-page 860 >/dev/null \
   || fail "balcao-ctl printers use caixa1 failed"
 
@@ -89,11 +97,23 @@ CODE2=$(echo "$CODES" | sed -n 2p)
 start_app
 shot start
 
+# Waits until the app's log says it showed the PNG preview of $1.
+wait_preview () {
+  i=0
+  until grep -q "Receipt preview: $1, [0-9]*×[0-9]* px PNG" "$SHOTS/$TEST_NAME-app.log"; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || fail "no PNG preview of $1 within 30 s"
+    sleep 0.1
+  done
+}
+
 # --- A. a sale, its receipt at the printer ---
 sell "$CODE1"
-shot sale-complete
 NUMBER=$(q "SELECT number FROM sales WHERE kind = 'sale' ORDER BY created_at DESC, rowid DESC LIMIT 1")
 note "sale $NUMBER"
+wait_preview "Sale $NUMBER"
+sleep 0.3
+shot sale-complete-preview
 JOB=$(wait_job 1)
 HEX=$(hex "$JOB")
 case $HEX in
@@ -107,6 +127,26 @@ echo "$HEX" | grep -q "1b7403" || fail "the receipt does not select a code page 
 # paid in cash: the drawer's pulse after the receipt
 echo "$HEX" | grep -q "1b7000" || fail "no drawer pulse (ESC p 0) in the job of a cash sale"
 [ "$(q "SELECT state FROM print_jobs WHERE title LIKE '%$NUMBER%'")" != "failed" ] || fail "the print job failed"
+
+# --- G. the receipt by e-mail, from the after-sale view ---
+key alt+e           # Send by E-mail…
+EMAIL=$(wait_window 'Send the Receipt by E-mail') || fail "Send by E-mail did not open its dialog"
+sleep 0.5
+type_slowly 'joao.souza@exemplo'
+sleep 0.5
+shot email-dialog-bad-address
+key Return          # Send is off: nothing happens
+sleep 0.5
+[ "$(q "SELECT count(*) FROM outbox WHERE type = 'receipt.email'")" = 0 ] || fail "a bad address was queued"
+type_slowly '.com.br'
+sleep 0.3
+shot email-dialog
+key Return          # Send
+wait_for "SELECT count(*) FROM outbox WHERE type = 'receipt.email'" 1
+q "SELECT payload FROM outbox WHERE type = 'receipt.email'" | grep -q '"to":"joao.souza@exemplo.com.br"' \
+  || fail "the request does not carry the address"
+sleep 0.5
+shot email-requested
 key Return          # new sale
 
 # --- B. the queue stopped ---
@@ -158,6 +198,16 @@ hex "$JOB4" | grep -q "$NUMBER_HEX" || fail "the reprint does not hold $NUMBER"
 hex "$JOB4" | grep -q "1b7000" && fail "a reprint opened the drawer"
 sleep 0.5
 shot history-reprint
+[ "$(grep -c "Receipt preview: Sale $NUMBER, " "$SHOTS/$TEST_NAME-app.log")" -ge 3 ] \
+  || fail "History did not show the PNG preview of $NUMBER (and of its copy)"
+key ctrl+e          # the receipt by e-mail from History
+EMAIL=$(wait_window 'Send the Receipt by E-mail') || fail "Ctrl+E did not open the e-mail dialog in History"
+sleep 0.3
+type_slowly 'maria@exemplo.com.br'
+sleep 0.3
+shot history-email-dialog
+key Return
+wait_for "SELECT count(*) FROM outbox WHERE type = 'receipt.email'" 2
 
 # --- E. the printer refuses jobs: the sale is saved, the toast offers Retry ---
 cupsreject caixa1 || fail "cupsreject failed"
@@ -199,6 +249,24 @@ wait_job 7 >/dev/null
 KINDS=$(for f in "$WORK/jobs/6.bin" "$WORK/jobs/7.bin"; do head -c 4 "$f" | od -An -tx1 | tr -d ' \n'; echo; done | sort | tr '\n' ' ')
 [ "$KINDS" = "1b700019 25504446 " ] || fail "expected a PDF and the drawer's pulse, got [$KINDS]"
 key Return          # new sale
+
+# --- H. the X report printed from its window ---
+"$BALCAO_CTL" --database "$DB" printers use caixa1 --kind escpos-raw --width 48 --code-page 860 >/dev/null \
+  || fail "balcao-ctl printers use caixa1 --kind escpos-raw failed"
+focus_window "$WID"
+key ctrl+shift+x
+XREP=$(wait_window '^X Report$') || fail "Ctrl+Shift+X did not open the X report"
+focus_window "$XREP"
+sleep 1.5
+shot x-report
+key alt+p           # Print X Report
+JOB8=$(wait_job 8)
+XHEX=$(printf 'LEITURA X - turno' | od -An -v -tx1 | tr -d ' \n')
+hex "$JOB8" | grep -q "$XHEX" || fail "the printed X report does not say LEITURA X - turno"
+hex "$JOB8" | grep -q "1b7000" && fail "printing the X report opened the drawer"
+sleep 0.5
+shot x-report-printed
+key Escape
 
 stop_app
 note "ok"
