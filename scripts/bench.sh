@@ -113,7 +113,7 @@ for b in "${which[@]}"; do
       "$build/tests/bench/bench-print" --dir "$build/bench-print" --receipts 200 --jobs 50
       ;;
     *)
-      echo "unknown benchmark: $b (catalog, commit, startup, signin, scan, sync, print)" >&2
+      echo "unknown benchmark: $b (catalog, commit, startup, signin, scan, sync, pickups, print)" >&2
       exit 2
       ;;
   esac

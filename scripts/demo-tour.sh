@@ -56,8 +56,10 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 sleep 0.5
-# (a demo run before this one may have left its shift open)
-if [ "$(q "SELECT count (*) FROM shifts WHERE status = 'open';")" = 0 ]; then
+# (a demo run before this one may have left its shift open; each run's
+# central enrols the terminal anew, so only this terminal's shift counts)
+open_here="SELECT count (*) FROM shifts WHERE status = 'open' AND terminal_id = (SELECT value FROM settings WHERE key = 'terminal_id');"
+if [ "$(q "$open_here")" = 0 ]; then
   xdotool key --clearmodifiers ctrl+shift+n
   sleep 1
   shot 0b-open-shift
@@ -66,7 +68,7 @@ if [ "$(q "SELECT count (*) FROM shifts WHERE status = 'open';")" = 0 ]; then
   xdotool type --delay 60 "150,00"
   xdotool key Return
   for _ in $(seq 1 50); do
-    [ "$(q "SELECT count (*) FROM shifts WHERE status = 'open';")" = 1 ] && break
+    [ "$(q "$open_here")" = 1 ] && break
     sleep 0.1
   done
   sleep 0.5
@@ -124,3 +126,34 @@ focus "$win"
 # The sync state in the header, and its details (Ctrl+Shift+D).
 xdotool key --clearmodifiers ctrl+shift+d
 shot 9-sync-details
+xdotool key Escape
+sleep 0.5
+focus "$win"
+
+# Online orders (only with the demo's central): three web orders arrive on
+# the Pickups page; a home delivery is brought back at the counter.
+if [ -f "${XDG_RUNTIME_DIR:-/tmp}/balcao-demo-central.env" ]; then
+  scripts/demo-orders.sh --count 3 >"$shots/orders.txt"
+  delivered=$(scripts/demo-orders.sh --delivered | cut -f1)
+  sleep 2
+  xdotool key --clearmodifiers ctrl+3
+  sleep 1.5
+  shot 10-pickups
+  # The first order's QR code, scanned: its handover opens.
+  qr=$(head -n 1 "$shots/orders.txt" | cut -f3)
+  xdotool type --delay 5 "$qr"
+  xdotool key Return
+  sleep 1.5
+  shot 11-handover
+  xdotool key Escape
+  sleep 0.5
+  focus "$win"
+  xdotool key --clearmodifiers ctrl+shift+r
+  sleep 1
+  xdotool type --delay 5 "$delivered"
+  xdotool key Return
+  sleep 2
+  shot 12-online-return
+  xdotool key Escape
+  sleep 0.5
+fi

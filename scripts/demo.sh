@@ -38,7 +38,11 @@ fi
 # its own.
 central_dir=
 central_pid=
+demo_env=${XDG_RUNTIME_DIR:-/tmp}/balcao-demo-central.env
 stop_central () {
+  if [ -n "$central_dir" ]; then
+    rm -f "$demo_env"
+  fi
   if [ -n "$central_pid" ]; then
     kill "$central_pid" 2>/dev/null || true
     wait "$central_pid" 2>/dev/null || true
@@ -82,12 +86,19 @@ if [ -z "${BALCAO_DEMO_OFFLINE:-}" ]; then
   # central is new); Fernanda, the manager, says so with her PIN.
   echo 9999 | "$ctl" --database "$db" staff publish --as 3001 >/dev/null
   channel_key=$("$central" channel-key add demo-web-shop)
+  # For scripts/demo-orders.sh: where this run's central is.
+  printf 'BALCAO_CENTRAL_CONNINFO=%q\ncentral=%q\nstore_code=%q\n' \
+    "$BALCAO_CENTRAL_CONNINFO" "$central" "$code" >"$demo_env"
   cat <<EOT
 The central is at $url (PostgreSQL: $BALCAO_CENTRAL_CONNINFO).
 A web-shop order for pickup at this store, while Balcão runs:
   curl -s -H 'Authorization: Bearer $channel_key' -H 'Content-Type: application/json' \\
     -d '{"external_ref":"WEB-1","channel":"web","fulfilment":"pickup","store_code":"$code","paid":true,"currency":"BRL","customer":{"name":"Maria Silva"},"lines":[{"sku":"$(sqlite3 -batch -noheader "$db" "SELECT sku FROM products WHERE weighed = 0 ORDER BY id LIMIT 1;")","quantity":1000,"unit_price":549}]}' \\
     $url/v1/channel/orders
+Or, in another terminal, post online orders in one go (each prints its number,
+pickup code and QR text; --unpaid: to be paid at the counter; --delivered: a
+home delivery to bring back at the counter):
+  scripts/demo-orders.sh [--count 3] [--unpaid] [--delivered]
 EOT
 fi
 
