@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "devices/pos-receipt-pdf.h"
 #include "domain/pos-money.h"
 #include "terminal/pos-pickup-receipt.h"
 #include "terminal/pos-pickups.h"
@@ -38,7 +39,7 @@ usage (void)
 {
   g_printerr ("%s\n", _("Usage: balcao-ctl pickup list [--group new|picking|ready|overdue|on-hold|partial|collected|cancelled]\n"
                         "                               [--search TEXT] [--limit N]\n"
-                        "       balcao-ctl pickup show REF [--picking-list|--receipt] [--columns N]\n"
+                        "       balcao-ctl pickup show REF [--picking-list|--receipt] [--columns N] [--png FILE]\n"
                         "       balcao-ctl pickup pick REF CODE...\n"
                         "       balcao-ctl pickup ready REF --shelf SHELF\n"
                         "       balcao-ctl pickup exception REF LINE --missing QTY [--substitute SKU] [--note TEXT]\n"
@@ -251,6 +252,7 @@ cmd_show (PosDatabase *db,
   g_autoptr(GError) error = NULL;
   g_autoptr(PosPickupOrder) order = NULL;
   gboolean picking = FALSE, receipt = FALSE;
+  const char *png = NULL;
   guint64 columns = 42;
 
   if (argc < 2)
@@ -261,6 +263,8 @@ cmd_show (PosDatabase *db,
         picking = TRUE;
       else if (g_str_equal (argv[i], "--receipt"))
         receipt = TRUE;
+      else if (g_str_equal (argv[i], "--png") && i + 1 < argc)
+        png = argv[++i];
       else if (g_str_equal (argv[i], "--columns") && i + 1 < argc)
         {
           if (!g_ascii_string_to_unsigned (argv[++i], 10, 32, 80, &columns, NULL))
@@ -292,6 +296,17 @@ cmd_show (PosDatabase *db,
           if (h == NULL)
             return pos_cli_fail (error);
           doc = pos_pickup_receipt_new_for_handover (order, h, store);
+        }
+      if (png != NULL)
+        {
+          /* The picture the app's preview shows, on an 80 mm roll. */
+          g_autoptr(GBytes) bytes = pos_receipt_render_png (doc, POS_RECEIPT_PAPER_80MM, 0, &error);
+
+          pos_receipt_pdf_release_fonts ();
+          if (bytes == NULL ||
+              !g_file_set_contents (png, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes), &error))
+            return pos_cli_fail (error);
+          return 0;
         }
       text = pos_receipt_doc_render_text (doc, (guint) columns);
       fputs (text, stdout);
@@ -466,12 +481,15 @@ cmd_hand_over (PosDatabase *db,
     }
   if (!pos_pickups_hand_over (db, &h, online, &error))
     return pos_cli_fail (error);
-  g_clear_pointer (&order, pos_pickup_order_free);
-  order = pos_pickups_get (db, h.order_id, &error);
-  if (order == NULL)
-    return pos_cli_fail (error);
-  printf (_("Order %s handed over: %s%s.\n"), order->number, pos_pickup_state_to_string (order->state),
-          order->provisional ? _(" (provisional until the central accepts it)") : "");
+  {
+    /* Read it back; h.order_id points into the order read before. */
+    g_autoptr(PosPickupOrder) after = pos_pickups_get (db, order->id, &error);
+
+    if (after == NULL)
+      return pos_cli_fail (error);
+    printf (_("Order %s handed over: %s%s.\n"), after->number, pos_pickup_state_to_string (after->state),
+            after->provisional ? _(" (provisional until the central accepts it)") : "");
+  }
   return 0;
 }
 
