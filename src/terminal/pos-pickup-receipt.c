@@ -75,16 +75,6 @@ quantity (const Builder *b,
                           milli / 1000, b->br ? "," : ".", ABS (milli % 1000));
 }
 
-static char *
-format_time (const Builder *b,
-             gint64         unix_ms)
-{
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (unix_ms / 1000);
-
-  if (dt == NULL)
-    return g_strdup ("");
-  return g_date_time_format (dt, b->br ? "%d/%m/%Y %H:%M" : "%Y-%m-%d %H:%M");
-}
 
 static void
 add_label_value (Builder    *b,
@@ -161,7 +151,7 @@ pos_pickup_receipt_new_picking_list (GPtrArray          *orders,
   pos_receipt_doc_add_text (b.doc, label (&b, L_PICKING_LIST), POS_RECEIPT_ALIGN_CENTER,
                             POS_RECEIPT_STYLE_DOUBLE | POS_RECEIPT_STYLE_BOLD, TRUE);
   add_store (&b, store);
-  printed = format_time (&b, printed_at);
+  printed = pos_receipt_format_time (printed_at);
   add_label_value (&b, L_PRINTED, printed);
   if (orders->len > 1)
     {
@@ -174,7 +164,7 @@ pos_pickup_receipt_new_picking_list (GPtrArray          *orders,
     {
       const PosPickupOrder *o = g_ptr_array_index (orders, i);
       g_autofree char *title = g_strdup_printf ("%s %s", label (&b, L_ORDER), o->number);
-      g_autofree char *placed = format_time (&b, o->placed_at);
+      g_autofree char *placed = pos_receipt_format_time (o->placed_at);
 
       pos_receipt_doc_add_rule (b.doc);
       pos_receipt_doc_add_text (b.doc, title, POS_RECEIPT_ALIGN_LEFT,
@@ -244,7 +234,7 @@ pos_pickup_receipt_new_for_handover (const PosPickupOrder          *order,
   number = g_strdup (order->number);
   add_label_value (&b, L_ORDER, number);
   add_label_value (&b, L_CUSTOMER, order->customer_name);
-  when = format_time (&b, handover->created_at);
+  when = pos_receipt_format_time (handover->created_at);
   add_label_value (&b, L_DATE, when);
   pos_receipt_doc_add_text (b.doc, label (&b, handover->sale_id != NULL ? L_PAID_HERE : L_PAID_ONLINE),
                             POS_RECEIPT_ALIGN_LEFT, POS_RECEIPT_STYLE_NORMAL, TRUE);

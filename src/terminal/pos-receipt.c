@@ -783,8 +783,8 @@ pos_receipt_doc_new_for_sale (const PosSaleRecord      *sale,
   return g_steal_pointer (&doc);
 }
 
-static char *
-format_time (gint64 unix_ms)
+char *
+pos_receipt_format_time (gint64 unix_ms)
 {
   g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (unix_ms / 1000);
 
@@ -849,13 +849,13 @@ pos_receipt_doc_new_for_shift (const PosShiftReport *r,
   pos_receipt_doc_add_text (doc, doc->title, POS_RECEIPT_ALIGN_CENTER, POS_RECEIPT_STYLE_BOLD, TRUE);
   if (r->terminal_name != NULL)
     add_center (&b, r->terminal_name);
-  opened = format_time (r->opened_at);
+  opened = pos_receipt_format_time (r->opened_at);
   add_lr (&b, br ? "Abertura" : _("Opened"), opened);
   if (r->opened_by != NULL)
     add_lr (&b, br ? "Aberto por" : _("Opened by"), r->opened_by);
   if (r->closed_at > 0)
     {
-      g_autofree char *closed = format_time (r->closed_at);
+      g_autofree char *closed = pos_receipt_format_time (r->closed_at);
 
       add_lr (&b, br ? "Fechamento" : _("Closed"), closed);
       if (r->closed_by != NULL)

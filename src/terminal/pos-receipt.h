@@ -56,6 +56,9 @@ typedef struct {
 /* An empty document (no title, no code, no items): where every builder
  * starts, these below and those of other documents. */
 PosReceiptDoc *pos_receipt_doc_new           (void);
+/* A time on paper: dd/mm/yyyy HH:MM (local time), whatever the store or
+ * the cashier, on every document. */
+char          *pos_receipt_format_time       (gint64 unix_ms);
 void           pos_receipt_doc_free          (PosReceiptDoc *doc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosReceiptDoc, pos_receipt_doc_free)
 
