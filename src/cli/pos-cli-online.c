@@ -33,38 +33,6 @@ usage (void)
   return 2;
 }
 
-/* "2", "0.5", "1,250" in units -> thousandths; FALSE on junk. */
-static gboolean
-parse_units (const char *text,
-             gint64     *out)
-{
-  g_auto(GStrv) parts = NULL;
-  guint64 whole = 0, frac = 0;
-  gsize n_frac;
-
-  parts = g_strsplit_set (text, ".,", 2);
-  if (parts[0] == NULL || !g_ascii_string_to_unsigned (parts[0], 10, 0, 99999, &whole, NULL))
-    return FALSE;
-  if (parts[1] != NULL)
-    {
-      n_frac = strlen (parts[1]);
-      if (n_frac == 0 || n_frac > 3 || !g_ascii_string_to_unsigned (parts[1], 10, 0, 999, &frac, NULL))
-        return FALSE;
-      for (; n_frac < 3; n_frac++)
-        frac *= 10;
-    }
-  *out = (gint64) (whole * 1000 + frac);
-  return *out > 0;
-}
-
-static char *
-units_text (gint64 milli)
-{
-  if (milli % 1000 == 0)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, milli / 1000);
-  return g_strdup_printf ("%" G_GINT64_FORMAT ".%03" G_GINT64_FORMAT, milli / 1000, milli % 1000);
-}
-
 static void
 print_order (const PosOnlineOrder *order)
 {
@@ -80,8 +48,8 @@ print_order (const PosOnlineOrder *order)
   for (guint i = 0; i < order->lines->len; i++)
     {
       const PosOnlineOrderLine *l = g_ptr_array_index (order->lines, i);
-      g_autofree char *qty = units_text (l->quantity);
-      g_autofree char *back = units_text (pos_online_order_line_returnable (order, l));
+      g_autofree char *qty = pos_cli_format_quantity (l->quantity);
+      g_autofree char *back = pos_cli_format_quantity (pos_online_order_line_returnable (order, l));
       g_autofree char *price = pos_money_format (l->unit_price, order->currency, NULL);
 
       printf (_("  %2u  %-12s %-32s %6s × %s  (can come back: %s)\n"), l->line_no, l->sku, l->name, qty, price, back);
@@ -119,7 +87,7 @@ parse_lines (const PosOnlineOrder *order,
 
           if (kv[0] == NULL || kv[1] == NULL ||
               !g_ascii_string_to_unsigned (kv[0], 10, 1, G_MAXUINT16, &line_no, NULL) ||
-              !parse_units (kv[1], &item.quantity))
+              !pos_cli_parse_quantity (kv[1], &item.quantity) || item.quantity == 0)
             {
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            _("“%s” is not LINE:QUANTITY (for example 2:1 or 3:0.5)."), pairs[i]);

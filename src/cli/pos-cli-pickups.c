@@ -53,42 +53,6 @@ usage (void)
   return 2;
 }
 
-/* "2" -> 2000, "0,512" / "0.512" -> 512. */
-static gboolean
-parse_quantity (const char *text,
-                gint64     *out)
-{
-  g_autofree char *copy = g_strdup (text);
-  char *sep;
-  guint64 whole = 0, frac = 0;
-  gsize frac_len = 0;
-
-  g_strdelimit (copy, ",", '.');
-  sep = strchr (copy, '.');
-  if (sep != NULL)
-    {
-      *sep = '\0';
-      frac_len = strlen (sep + 1);
-      if (frac_len == 0 || frac_len > 3 ||
-          !g_ascii_string_to_unsigned (sep + 1, 10, 0, 999, &frac, NULL))
-        return FALSE;
-      for (gsize i = frac_len; i < 3; i++)
-        frac *= 10;
-    }
-  if (*copy != '\0' && !g_ascii_string_to_unsigned (copy, 10, 0, 99999, &whole, NULL))
-    return FALSE;
-  *out = (gint64) (whole * 1000 + frac);
-  return TRUE;
-}
-
-static char *
-format_quantity (gint64 milli)
-{
-  if (milli % 1000 == 0)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, milli / 1000);
-  return g_strdup_printf ("%" G_GINT64_FORMAT ".%03" G_GINT64_FORMAT, milli / 1000, milli % 1000);
-}
-
 static gboolean
 group_from_string (const char     *text,
                    PosPickupGroup *out)
@@ -126,7 +90,7 @@ static void
 print_summary (const PosPickupOrder *o)
 {
   g_autofree char *total = pos_money_format (o->total, o->currency, NULL);
-  g_autofree char *items = format_quantity (o->n_items);
+  g_autofree char *items = pos_cli_format_quantity (o->n_items);
 
   printf ("%-10s %-22s %-12s %-20s %6s %12s %s%s%s%s\n",
           o->number,
@@ -223,19 +187,19 @@ print_order (const PosPickupOrder *o)
   for (guint i = 0; o->lines != NULL && i < o->lines->len; i++)
     {
       const PosPickupLine *l = g_ptr_array_index (o->lines, i);
-      g_autofree char *q = format_quantity (l->quantity);
-      g_autofree char *p = format_quantity (l->picked_quantity);
-      g_autofree char *c = format_quantity (l->collected_quantity);
+      g_autofree char *q = pos_cli_format_quantity (l->quantity);
+      g_autofree char *p = pos_cli_format_quantity (l->picked_quantity);
+      g_autofree char *c = pos_cli_format_quantity (l->collected_quantity);
 
       printf (_("  %u. %s x %s %s (picked %s, collected %s"), l->line_no, q, l->sku, l->name, p, c);
       if (l->missing_quantity > 0)
         {
-          g_autofree char *m = format_quantity (l->missing_quantity);
+          g_autofree char *m = pos_cli_format_quantity (l->missing_quantity);
           printf (_(", missing %s"), m);
         }
       if (l->refunded_quantity > 0)
         {
-          g_autofree char *r = format_quantity (l->refunded_quantity);
+          g_autofree char *r = pos_cli_format_quantity (l->refunded_quantity);
           printf (_(", refunded %s"), r);
         }
       if (l->substitute_sku != NULL)
@@ -385,7 +349,7 @@ cmd_exception (PosDatabase *db,
     {
       if (g_str_equal (argv[i], "--missing") && i + 1 < argc)
         {
-          if (!parse_quantity (argv[++i], &missing))
+          if (!pos_cli_parse_quantity (argv[++i], &missing))
             return usage ();
         }
       else if (g_str_equal (argv[i], "--substitute") && i + 1 < argc)
@@ -421,8 +385,8 @@ parse_lines (const char *text,
 
       if ((n != 2 && n != 3) ||
           !g_ascii_string_to_unsigned (parts[0], 10, 1, G_MAXUINT, &line_no, NULL) ||
-          !parse_quantity (parts[1], &c.quantity) ||
-          (n == 3 && !parse_quantity (parts[2], &c.refused_quantity)))
+          !pos_cli_parse_quantity (parts[1], &c.quantity) ||
+          (n == 3 && !pos_cli_parse_quantity (parts[2], &c.refused_quantity)))
         return FALSE;
       c.line_no = (guint) line_no;
       g_array_append_val (out, c);

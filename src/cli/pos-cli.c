@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "pos-cli.h"
 
@@ -35,6 +36,42 @@ static const PosCliCommand commands[] = {
 };
 
 static char *database_path;
+
+/* "2" -> 2000, "0,512" / "0.512" -> 512. */
+gboolean
+pos_cli_parse_quantity (const char *text,
+                        gint64     *out)
+{
+  g_autofree char *copy = g_strdup (text);
+  char *sep;
+  guint64 whole = 0, frac = 0;
+  gsize frac_len = 0;
+
+  g_strdelimit (copy, ",", '.');
+  sep = strchr (copy, '.');
+  if (sep != NULL)
+    {
+      *sep = '\0';
+      frac_len = strlen (sep + 1);
+      if (frac_len == 0 || frac_len > 3 ||
+          !g_ascii_string_to_unsigned (sep + 1, 10, 0, 999, &frac, NULL))
+        return FALSE;
+      for (gsize i = frac_len; i < 3; i++)
+        frac *= 10;
+    }
+  if (*copy != '\0' && !g_ascii_string_to_unsigned (copy, 10, 0, 99999, &whole, NULL))
+    return FALSE;
+  *out = (gint64) (whole * 1000 + frac);
+  return TRUE;
+}
+
+char *
+pos_cli_format_quantity (gint64 milli)
+{
+  if (milli % 1000 == 0)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, milli / 1000);
+  return g_strdup_printf ("%" G_GINT64_FORMAT ".%03" G_GINT64_FORMAT, milli / 1000, milli % 1000);
+}
 
 const char *
 pos_cli_get_database_path (void)

@@ -35,6 +35,11 @@ int pos_cli_cmd_print_test (int argc, char **argv); /* pos-cli-printers.c */
 int pos_cli_cmd_receipt   (int argc, char **argv);  /* pos-cli-receipt.c */
 int pos_cli_cmd_online_order (int argc, char **argv); /* pos-cli-online.c */
 
+/* Quantities in units on the command line: "2" -> 2000, "0,512" or
+ * "0.512" -> 512 (thousandths; up to 3 decimals); and back ("2", "0.512"). */
+gboolean     pos_cli_parse_quantity    (const char *text, gint64 *out);
+char        *pos_cli_format_quantity   (gint64 milli);
+
 /* pos-cli-staff.c: a PIN from the standard input, one line (not echoed at
  * a terminal, where prompt is shown first). */
 char        *pos_cli_read_pin          (const char *prompt, GError **error);

@@ -10,13 +10,12 @@
 #include "domain/pos-uuid.h"
 #include "pos-catalog.h"
 #include "pos-online-orders.h"
+#include "pos-pickups.h"
 #include "pos-sales-private.h"
 #include "pos-staff.h"
 #include "pos-sync-engine.h"
 
 G_DEFINE_QUARK (pos-online-orders-error-quark, pos_online_orders_error)
-
-#define PICKUP_QR_PREFIX "BALCAO:PICKUP:"
 
 static void
 online_order_line_free (PosOnlineOrderLine *line)
@@ -183,14 +182,18 @@ pos_online_orders_lookup (PosDatabase *db,
   g_return_val_if_fail (ref != NULL, NULL);
 
   key = g_strstrip (g_strdup (ref));
-  if (g_str_has_prefix (key, PICKUP_QR_PREFIX))
-    {
-      /* BALCAO:PICKUP:<number>:<code>: the number is enough here. */
-      g_auto(GStrv) parts = g_strsplit (key + strlen (PICKUP_QR_PREFIX), ":", 2);
+  {
+    /* The customer's QR code: its number is enough here (the code never
+     * leaves the counter). */
+    g_autofree char *number = NULL;
+    g_autofree char *code = NULL;
 
-      g_free (key);
-      key = g_strdup (parts[0] != NULL ? parts[0] : "");
-    }
+    if (pos_pickups_parse_qr (key, &number, &code))
+      {
+        g_free (key);
+        key = g_steal_pointer (&number);
+      }
+  }
   if (*key == '\0' || strchr (key, '/') != NULL)
     {
       g_set_error (error, POS_ONLINE_ORDERS_ERROR, POS_ONLINE_ORDERS_ERROR_NOT_FOUND,
