@@ -767,8 +767,9 @@ make_customers (Ctx        *ctx,
   gboolean ok = FALSE;
 
   if (!prepare (ctx, "INSERT INTO customers (id, name, cpf, email, phone, birth_date, loyalty_card, "
-                     "loyalty_tier, loyalty_points, created_at, updated_at) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)", &st[S_CUSTOMER], error) ||
+                     "loyalty_tier, loyalty_points, created_at, updated_at, phone_digits, email_norm) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, "
+                     "balcao_phone_digits (?5), balcao_email_norm (?4))", &st[S_CUSTOMER], error) ||
       !prepare (ctx, "INSERT INTO customer_consents (customer_id, channel, granted, source, recorded_at) "
                      "VALUES (?1, ?2, ?3, 'store', ?4)", &st[S_CONSENT], error) ||
       !prepare (ctx, "INSERT INTO customer_identities (channel, external_id, customer_id) VALUES (?1, ?2, ?3)",

@@ -24,6 +24,7 @@ struct _PosSyncApplier
   gboolean     marking;       /* rebuilding: remember what was seen */
   gboolean     force;         /* a conflict's server state: ignore versions */
   guint        depth;         /* deferred changes applying deferred ones */
+  gboolean     purged;        /* a customer was erased in this page */
 };
 
 /* ------------------------------------------------------------------ */
@@ -1003,6 +1004,20 @@ static const char * const consent_channels[] = { "email", "sms", "whatsapp", "ph
 static const char * const event_channels[] = { "store", "web", "app", "marketplace", "call_centre", "chat",
                                                "email", "whatsapp", NULL };
 
+/* The customers' full-text index keeps a deleted row's words in older
+ * segments until they are merged: merge them all now, so that an erased
+ * name cannot be read in the database file (secure_delete zeroes the
+ * pages this frees; the engine checkpoints the WAL after the page). */
+static gboolean
+purge_search_index (PosSyncApplier  *self,
+                    GError         **error)
+{
+  sqlite3_stmt *stmt = prep (self, "INSERT INTO customer_search (customer_search) VALUES ('optimize')", error);
+
+  self->purged = TRUE;
+  return stmt != NULL && run (self, stmt, error);
+}
+
 /* Erasure: nothing personal is left; the row stays so that sales keep a
  * (nameless) customer and older changes are recognised as such. */
 static gboolean
@@ -1018,6 +1033,7 @@ purge_customer (PosSyncApplier *self,
       "INSERT INTO customers (id, name, processing_restricted, erased_at, version, created_at, updated_at) "
       "VALUES (?1, '', 1, ?2, ?3, ?2, ?2) ON CONFLICT (id) DO UPDATE SET name = '', cpf = NULL, "
       "email = NULL, phone = NULL, birth_date = NULL, loyalty_card = NULL, loyalty_tier = NULL, "
+      "phone_digits = NULL, email_norm = NULL, "
       "loyalty_points = 0, store_credit = 0, notes = NULL, preferences = NULL, "
       "processing_restricted = 1, erased_at = excluded.erased_at, "
       "version = MAX (customers.version, excluded.version), updated_at = excluded.updated_at", error);
@@ -1041,7 +1057,15 @@ purge_customer (PosSyncApplier *self,
                           "WHERE entity_id = ?1 AND type LIKE 'customer.%'", id, NULL, error) &&
          exec_text (self, "UPDATE outbox SET payload = json_remove (payload, '$.customer_name') "
                           "WHERE type IN ('sale.create', 'return.create') "
-                          "AND json_extract (payload, '$.customer_id') = ?1", id, NULL, error);
+                          "AND json_extract (payload, '$.customer_id') = ?1", id, NULL, error) &&
+         /* A receipt e-mail waiting to go up holds the address. */
+         exec_text (self, "UPDATE outbox SET payload = json_set (payload, '$.to', '') "
+                          "WHERE type = 'receipt.email' AND json_extract (payload, '$.sale_id') IN "
+                          "(SELECT id FROM sales WHERE customer_id = ?1)", id, NULL, error) &&
+         exec_text (self, "UPDATE pickup_orders SET customer_name = NULL, customer_phone = NULL "
+                          "WHERE customer_id = ?1", id, NULL, error) &&
+         exec_text (self, "DELETE FROM loyalty_pending WHERE customer_id = ?1", id, NULL, error) &&
+         purge_search_index (self, error);
 }
 
 static gboolean
@@ -1156,10 +1180,13 @@ apply_customer (PosSyncApplier      *self,
 
   stmt = prep (self,
       "INSERT INTO customers (id, name, cpf, email, phone, birth_date, loyalty_card, loyalty_tier, "
-      "loyalty_points, store_credit, notes, preferences, processing_restricted, version, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+      "loyalty_points, store_credit, notes, preferences, processing_restricted, version, created_at, updated_at, "
+      "phone_digits, email_norm) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+      "balcao_phone_digits (?5), balcao_email_norm (?4)) "
       "ON CONFLICT (id) DO UPDATE SET name = excluded.name, cpf = excluded.cpf, email = excluded.email, "
       "phone = excluded.phone, birth_date = excluded.birth_date, loyalty_card = excluded.loyalty_card, "
+      "phone_digits = excluded.phone_digits, email_norm = excluded.email_norm, "
       "loyalty_tier = excluded.loyalty_tier, loyalty_points = excluded.loyalty_points, "
       "store_credit = excluded.store_credit, notes = excluded.notes, preferences = excluded.preferences, "
       "processing_restricted = excluded.processing_restricted, merged_into = NULL, erased_at = NULL, "
@@ -1312,6 +1339,12 @@ apply_customer_event (PosSyncApplier      *self,
 
   held = local_version (self, "SELECT version FROM customer_events WHERE id = ?1", c->id, error);
   if (held == G_MININT64)
+    return FALSE;
+  /* The entry this terminal wrote for its own sale gives way to the
+   * central's entry for the same document. */
+  if (document != NULL &&
+      !exec_text (self, "DELETE FROM customer_events WHERE document_id = ?1 AND local = 1 AND id <> ?2",
+                  document, c->id, error))
     return FALSE;
   if (is_newer (self, held, c, &version))
     {
@@ -1682,11 +1715,22 @@ pos_sync_applier_apply_page (PosSyncApplier    *self,
     goto fail;
   if (!pos_database_commit (self->db, error))
     goto fail;
+  if (self->purged)
+    {
+      /* The erased customer's old pages may still be in the WAL: copy the
+       * WAL into the database and empty it. Readers holding an older
+       * snapshot make this a partial checkpoint; the next one finishes. */
+      self->purged = FALSE;
+      if (sqlite3_wal_checkpoint_v2 (pos_database_get_handle (self->db), NULL,
+                                     SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+        g_debug ("Checkpoint after an erasure: %s", sqlite3_errmsg (pos_database_get_handle (self->db)));
+    }
   return TRUE;
 
 fail:
   pos_database_rollback (self->db);
   g_hash_table_remove_all (self->tax_classes);
+  self->purged = FALSE;
   return FALSE;
 }
 
