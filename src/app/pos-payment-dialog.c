@@ -10,6 +10,7 @@
 #include "domain/pos-money.h"
 #include "domain/pos-pix.h"
 #include "domain/pos-uuid.h"
+#include "terminal/pos-loyalty.h"
 #include "terminal/pos-receipt.h"
 #include "terminal/pos-sales.h"
 
@@ -29,6 +30,8 @@ struct _PosPaymentDialog {
   PosStoreInfo     *store;
   char             *currency;
   gint64            customer_credit;
+  PosLoyaltyRule    loyalty;        /* the rule when the dialog opened */
+  gint64            points_balance; /* the customer's balance shown, before this sale */
   PosPaymentMethod  method;
   char             *pix_txid;
   char             *pix_payload;
@@ -47,6 +50,7 @@ struct _PosPaymentDialog {
   GtkWidget        *debit_card_button;
   GtkWidget        *pix_button;
   GtkWidget        *store_credit_button;
+  GtkWidget        *points_button;
   GtkWidget        *due_label;
   GtkWidget        *method_title;
   GtkWidget        *amount_caption;
@@ -59,6 +63,8 @@ struct _PosPaymentDialog {
   GtkWidget        *pix_text;
   GtkWidget        *pix_copy_button;
   GtkWidget        *store_credit_label;
+  GtkWidget        *points_label;
+  GtkWidget        *points_live_label;
   GtkWidget        *error_label;
   GtkWidget        *add_button;
   GtkWidget        *payments_list;
@@ -111,6 +117,61 @@ read_amount (PosPaymentDialog *self,
   return pos_format_parse_money (text, self->currency, out, NULL) && *out > 0;
 }
 
+/* ---- Points (docs/loyalty.md) ---- */
+
+/* The points the cart's payments with points already use. */
+static gint64
+points_in_cart (PosPaymentDialog *self)
+{
+  gint64 points = 0;
+
+  for (guint i = 0; self->cart != NULL && i < pos_cart_get_n_payments (self->cart); i++)
+    {
+      const PosPayment *p = pos_cart_get_payment (self->cart, i);
+      gint64 n = 0;
+
+      if (p->method == POS_PAYMENT_LOYALTY_POINTS &&
+          pos_loyalty_points_for_amount (p->amount, self->loyalty.point_value, &n))
+        points += n;
+    }
+  return points;
+}
+
+static gint64
+points_available (PosPaymentDialog *self)
+{
+  return MAX (self->points_balance - points_in_cart (self), 0);
+}
+
+/* Points may pay: the programme is on, the sale has a customer whose
+ * balance reaches the minimum and some of it is left. */
+static gboolean
+points_offered (PosPaymentDialog *self)
+{
+  return self->cart != NULL && pos_loyalty_rule_is_on (&self->loyalty) &&
+         pos_cart_get_customer_id (self->cart) != NULL &&
+         self->points_balance >= MAX (self->loyalty.min_redeem, 1) &&
+         points_available (self) > 0;
+}
+
+/* Whole points typed in the amount entry. */
+static gboolean
+read_points (PosPaymentDialog *self,
+             gint64           *out)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->amount_entry))));
+
+  return g_ascii_string_to_signed (text, 10, 1, POS_LOYALTY_MAX_SETTING * 100, out, NULL);
+}
+
+static char *
+format_points (gint64 points)
+{
+  g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, points);
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s point", "%s points", (gulong) MIN (ABS (points), G_MAXLONG)), n);
+}
+
 static void
 prefill_amount (PosPaymentDialog *self)
 {
@@ -118,6 +179,15 @@ prefill_amount (PosPaymentDialog *self)
   gint64 amount = due;
   g_autofree char *text = NULL;
 
+  if (self->method == POS_PAYMENT_LOYALTY_POINTS)
+    {
+      /* all the points that fit in what is due */
+      gint64 points = MIN (points_available (self), due / self->loyalty.point_value);
+
+      text = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (points, 0));
+      gtk_editable_set_text (GTK_EDITABLE (self->amount_entry), text);
+      return;
+    }
   if (self->method == POS_PAYMENT_STORE_CREDIT)
     amount = MIN (due, self->customer_credit);
   text = pos_money_format_plain (amount, self->currency, pos_format_locale_for (self->currency));
@@ -242,6 +312,23 @@ update_live (PosPaymentDialog *self)
     case POS_PAYMENT_PIX:
       update_pix (self);
       break;
+    case POS_PAYMENT_LOYALTY_POINTS:
+      {
+        gint64 points = 0;
+
+        if (!read_points (self, &points))
+          gtk_label_set_text (GTK_LABEL (self->points_live_label), _("Type a number of whole points, like 200"));
+        else
+          {
+            g_autofree char *worth = pos_format_money (points * self->loyalty.point_value, self->currency);
+            g_autofree char *left = format_points (points_available (self) - points);
+            /* TRANSLATORS: "= R$ 10,00 · 140 points left" */
+            g_autofree char *text = g_strdup_printf (_("= %s · %s left"), worth, left);
+
+            gtk_label_set_text (GTK_LABEL (self->points_live_label), text);
+          }
+      }
+      break;
     case POS_PAYMENT_CREDIT_CARD:
     case POS_PAYMENT_DEBIT_CARD:
     case POS_PAYMENT_STORE_CREDIT:
@@ -268,6 +355,20 @@ select_method (PosPaymentDialog *self,
   if (method == POS_PAYMENT_STORE_CREDIT && self->customer_credit <= 0)
     {
       show_error (self, _("Store credit needs a customer with credit: attach the customer to the sale first (F7 on the sale)."));
+      return;
+    }
+  if (method == POS_PAYMENT_LOYALTY_POINTS && !points_offered (self))
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* why not, in the engine's words ("Maria has 80 points (R$ 4,00); …") */
+      if (pos_loyalty_check_redeem (self->db, &self->loyalty, pos_cart_get_customer_id (self->cart),
+                                    pos_cart_get_customer_name (self->cart),
+                                    MAX (self->loyalty.min_redeem, 1) + points_in_cart (self),
+                                    self->currency, &error))
+        show_error (self, _("The customer’s points are all used in this sale already."));
+      else
+        show_error (self, error->message);
       return;
     }
 
@@ -302,6 +403,22 @@ select_method (PosPaymentDialog *self,
         page = "store-credit";
       }
       break;
+    case POS_PAYMENT_LOYALTY_POINTS:
+      {
+        gint64 available = points_available (self);
+        g_autofree char *points = format_points (available);
+        g_autofree char *worth = pos_format_money (available * self->loyalty.point_value, self->currency);
+        g_autofree char *min = format_points (self->loyalty.min_redeem);
+        g_autofree char *text = NULL;
+
+        /* TRANSLATORS: "340 points available = R$ 17,00. Type how many to use: whole points, at least 100 points in the sale." */
+        text = g_strdup_printf (_("%s available = %s. Type how many to use: whole points, at least %s in the sale."),
+                                points, worth, min);
+        gtk_label_set_text (GTK_LABEL (self->points_label), text);
+        button = self->points_button;
+        page = "points";
+      }
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -310,7 +427,8 @@ select_method (PosPaymentDialog *self,
   gtk_stack_set_visible_child_name (GTK_STACK (self->method_stack), page);
   gtk_label_set_text (GTK_LABEL (self->method_title), pos_payment_method_get_label (method));
   gtk_label_set_text (GTK_LABEL (self->amount_caption),
-                      method == POS_PAYMENT_CASH ? _("Tendered") : _("Amount"));
+                      method == POS_PAYMENT_CASH ? _("Tendered")
+                      : method == POS_PAYMENT_LOYALTY_POINTS ? _("Points") : _("Amount"));
   gtk_button_set_label (GTK_BUTTON (self->add_button),
                         method == POS_PAYMENT_PIX ? _("Payment received · Enter") : _("Add payment · Enter"));
   gtk_editable_set_text (GTK_EDITABLE (self->auth_entry), "");
@@ -416,6 +534,8 @@ on_method_toggled (GtkToggleButton  *button,
     select_method (self, POS_PAYMENT_PIX);
   else if (GTK_WIDGET (button) == self->store_credit_button && self->method != POS_PAYMENT_STORE_CREDIT)
     select_method (self, POS_PAYMENT_STORE_CREDIT);
+  else if (GTK_WIDGET (button) == self->points_button && self->method != POS_PAYMENT_LOYALTY_POINTS)
+    select_method (self, POS_PAYMENT_LOYALTY_POINTS);
 }
 
 static gboolean
@@ -442,7 +562,39 @@ add_payment (PosPaymentDialog *self)
   if (due <= 0)
     return;
 
-  if (!read_amount (self, &amount))
+  if (self->method == POS_PAYMENT_LOYALTY_POINTS)
+    {
+      gint64 points = 0;
+
+      if (!read_points (self, &points))
+        {
+          show_error (self, _("Type a number of whole points, like 200."));
+          gtk_widget_grab_focus (self->amount_entry);
+          return;
+        }
+      amount = points * self->loyalty.point_value;
+      if (amount > due)
+        {
+          g_autofree char *worth = pos_format_money (amount, self->currency);
+          g_autofree char *due_text = pos_format_money (due, self->currency);
+          g_autofree char *fit = format_points (due / self->loyalty.point_value);
+          g_autofree char *typed = format_points (points);
+          /* TRANSLATORS: "200 points pay R$ 10,00, more than the R$ 8,00 due: use at most 160 points." */
+          g_autofree char *msg = g_strdup_printf (_("%s pay %s, more than the %s due: use at most %s."),
+                                                  typed, worth, due_text, fit);
+
+          show_error (self, msg);
+          return;
+        }
+      if (!pos_loyalty_check_redeem (self->db, &self->loyalty, pos_cart_get_customer_id (self->cart),
+                                     pos_cart_get_customer_name (self->cart), points_in_cart (self) + points,
+                                     self->currency, &error))
+        {
+          show_error (self, error->message);
+          return;
+        }
+    }
+  else if (!read_amount (self, &amount))
     {
       show_error (self, _("That amount is not valid. Type it like 50,00."));
       gtk_widget_grab_focus (self->amount_entry);
@@ -499,6 +651,9 @@ add_payment (PosPaymentDialog *self)
           return;
         }
       break;
+
+    case POS_PAYMENT_LOYALTY_POINTS:
+      break;   /* checked above */
 
     case POS_PAYMENT_CASH:
     default:
@@ -593,6 +748,8 @@ payment_row (PosPaymentDialog *self,
     subtitle = g_strdup_printf (_("Card •••• %s · auth %s"), p->card_last4, p->reference ? p->reference : "");
   else if (p->method == POS_PAYMENT_PIX)
     subtitle = g_strdup_printf (_("txid %s"), p->reference ? p->reference : "");
+  else if (p->method == POS_PAYMENT_LOYALTY_POINTS && self->loyalty.point_value > 0)
+    subtitle = format_points (p->amount / self->loyalty.point_value);
   if (subtitle != NULL)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
 
@@ -657,6 +814,7 @@ refresh (PosPaymentDialog *self)
   gtk_widget_set_sensitive (self->add_button, !paid);
   gtk_widget_set_sensitive (self->method_stack, !paid);
   gtk_widget_set_sensitive (self->store_credit_button, self->customer_credit > 0);
+  gtk_widget_set_sensitive (self->points_button, points_offered (self));
 
   if (paid)
     {
@@ -866,6 +1024,7 @@ pos_payment_dialog_class_init (PosPaymentDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, debit_card_button);
   gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, pix_button);
   gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, store_credit_button);
+  gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, points_button);
   gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, due_label);
   gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, method_title);
   gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, amount_caption);
@@ -878,6 +1037,8 @@ pos_payment_dialog_class_init (PosPaymentDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, pix_text);
   gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, pix_copy_button);
   gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, store_credit_label);
+  gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, points_label);
+  gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, points_live_label);
   gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, add_button);
   gtk_widget_class_bind_template_child (widget_class, PosPaymentDialog, payments_list);
@@ -895,6 +1056,7 @@ pos_payment_dialog_class_init (PosPaymentDialogClass *klass)
   gtk_widget_class_add_binding (widget_class, GDK_KEY_F3, 0, shortcut_method, "i", POS_PAYMENT_DEBIT_CARD);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_F4, 0, shortcut_method, "i", POS_PAYMENT_PIX);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_F5, 0, shortcut_method, "i", POS_PAYMENT_STORE_CREDIT);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_F6, 0, shortcut_method, "i", POS_PAYMENT_LOYALTY_POINTS);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, shortcut_escape, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK, shortcut_remove_last, NULL);
 }
@@ -911,6 +1073,7 @@ pos_payment_dialog_init (PosPaymentDialog *self)
   g_signal_connect (self->debit_card_button, "toggled", G_CALLBACK (on_method_toggled), self);
   g_signal_connect (self->pix_button, "toggled", G_CALLBACK (on_method_toggled), self);
   g_signal_connect (self->store_credit_button, "toggled", G_CALLBACK (on_method_toggled), self);
+  g_signal_connect (self->points_button, "toggled", G_CALLBACK (on_method_toggled), self);
   g_signal_connect (self->amount_entry, "changed", G_CALLBACK (on_amount_changed), self);
   {
     GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (self->amount_entry));
@@ -969,6 +1132,10 @@ pos_payment_dialog_new (GtkWindow   *parent,
   self->currency = g_strdup (pos_cart_get_currency (cart));
   self->store = pos_database_get_store_info (db, NULL);
   self->pix_txid = make_txid ();
+  /* the balance shown (docs/loyalty.md): one indexed query */
+  pos_loyalty_get_rule (db, &self->loyalty);
+  self->points_balance = pos_customers_points_balance (db, pos_cart_get_customer_id (cart));
+  gtk_widget_set_visible (self->points_button, pos_loyalty_rule_is_on (&self->loyalty));
 
   /* Fit a small screen. */
   if (parent != NULL)

@@ -9,6 +9,7 @@
 
 #include "domain/pos-json.h"
 #include "domain/pos-pin.h"
+#include "terminal/pos-loyalty.h"
 #include "terminal/pos-sales.h"
 #include "terminal/pos-shifts.h"
 #include "terminal/pos-staff.h"
@@ -58,11 +59,19 @@ struct _PosPreferencesWindow
   AdwEntryRow         *idle_row;
   AdwEntryRow         *lockout_row;
   AdwPreferencesPage  *permissions_page;
+
+  /* Loyalty points (docs/loyalty.md), built in code on the staff page */
+  AdwPreferencesGroup *loyalty_group;
+  AdwEntryRow         *earn_unit_row;
+  AdwEntryRow         *point_value_row;
+  AdwEntryRow         *min_redeem_row;
+  AdwActionRow        *loyalty_summary_row;
 };
 
 G_DEFINE_FINAL_TYPE (PosPreferencesWindow, pos_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
 static void prefs_load_staff (PosPreferencesWindow *self);
+static void prefs_load_loyalty (PosPreferencesWindow *self);
 
 static void
 prefs_toast (PosPreferencesWindow *self,
@@ -161,6 +170,42 @@ set_row_text (AdwEntryRow *row,
   gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
 }
 
+/* The rule's rows and, in words, what it means now. */
+static void
+prefs_load_loyalty (PosPreferencesWindow *self)
+{
+  PosLoyaltyRule rule;
+  g_autofree char *earn = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *min = NULL;
+  g_autofree char *summary = NULL;
+
+  if (self->loyalty_group == NULL)
+    return;
+  pos_loyalty_get_rule (self->db, &rule);
+  earn = pos_format_money (rule.earn_unit, self->currency);
+  value = pos_format_money (rule.point_value, self->currency);
+  min = g_strdup_printf ("%" G_GINT64_FORMAT, rule.min_redeem);
+
+  self->updating = TRUE;
+  set_row_text (self->earn_unit_row, earn);
+  set_row_text (self->point_value_row, value);
+  set_row_text (self->min_redeem_row, min);
+  self->updating = FALSE;
+
+  if (!pos_loyalty_rule_is_on (&rule))
+    summary = g_strdup (_("The programme is off: sales earn no points, points cannot pay and receipts do not show them."));
+  else
+    {
+      g_autofree char *min_worth = pos_format_money (rule.min_redeem * rule.point_value, self->currency);
+
+      /* TRANSLATORS: "Now: 1 point for every R$ 1,00 paid; each point pays R$ 0,05, from 100 points (R$ 5,00) up." */
+      summary = g_strdup_printf (_("Now: 1 point for every %s paid; each point pays %s, from %s points (%s) up."),
+                                 earn, value, min, min_worth);
+    }
+  adw_action_row_set_subtitle (self->loyalty_summary_row, summary);
+}
+
 static void
 prefs_load_settings (PosPreferencesWindow *self)
 {
@@ -178,6 +223,7 @@ prefs_load_settings (PosPreferencesWindow *self)
   set_row_text (self->idle_row, idle);
   set_row_text (self->lockout_row, lockout);
   self->updating = FALSE;
+  prefs_load_loyalty (self);
 }
 
 /* Saves a parsed value (or says what is wrong with the text), then shows
@@ -268,6 +314,94 @@ static void
 on_setting_row_changed (AdwEntryRow *row)
 {
   gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+}
+
+static void
+on_earn_unit_apply (PosPreferencesWindow *self,
+                    AdwEntryRow          *row)
+{
+  gint64 minor = 0;
+  gboolean ok = pos_format_parse_money (gtk_editable_get_text (GTK_EDITABLE (row)), self->currency, &minor, NULL);
+
+  apply_setting (self, row, POS_LOYALTY_SETTING_EARN_UNIT,
+                 ok && minor >= 0 && minor <= POS_LOYALTY_MAX_SETTING, minor,
+                 _("Type the amount that earns 1 point, like “1,00”, or 0 to turn the programme off."));
+}
+
+static void
+on_point_value_apply (PosPreferencesWindow *self,
+                      AdwEntryRow          *row)
+{
+  gint64 minor = 0;
+  gboolean ok = pos_format_parse_money (gtk_editable_get_text (GTK_EDITABLE (row)), self->currency, &minor, NULL);
+
+  apply_setting (self, row, POS_LOYALTY_SETTING_POINT_VALUE,
+                 ok && minor >= 1 && minor <= POS_LOYALTY_MAX_SETTING, minor,
+                 _("Type what one point is worth when it pays, like “0,05” (more than zero)."));
+}
+
+static void
+on_min_redeem_apply (PosPreferencesWindow *self,
+                     AdwEntryRow          *row)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  gint64 points = 0;
+  gboolean ok = g_ascii_string_to_signed (text, 10, 0, POS_LOYALTY_MAX_SETTING, &points, NULL);
+
+  apply_setting (self, row, POS_LOYALTY_SETTING_MIN_REDEEM, ok, points,
+                 _("Type the fewest points a sale may pay with, like “100” (0: no minimum)."));
+}
+
+static AdwEntryRow *
+loyalty_row (PosPreferencesWindow *self,
+             const char           *title,
+             GtkInputPurpose       purpose,
+             GCallback             on_apply,
+             gboolean              sensitive)
+{
+  GtkWidget *row = adw_entry_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
+  g_object_set (row, "input-purpose", purpose, NULL);
+  gtk_widget_set_sensitive (row, sensitive);
+  g_signal_connect_swapped (row, "apply", on_apply, self);
+  g_signal_connect (row, "changed", G_CALLBACK (on_setting_row_changed), NULL);
+  adw_preferences_group_add (self->loyalty_group, row);
+  return ADW_ENTRY_ROW (row);
+}
+
+/* Loyalty points: the store's rule (docs/loyalty.md), on the staff page
+ * under the counter's limits. */
+static void
+prefs_build_loyalty (PosPreferencesWindow *self,
+                     gboolean              can_change)
+{
+  GtkWidget *group = adw_preferences_group_new ();
+  GtkWidget *summary = adw_action_row_new ();
+
+  self->loyalty_group = ADW_PREFERENCES_GROUP (group);
+  adw_preferences_group_set_title (self->loyalty_group, _("Loyalty Points"));
+  adw_preferences_group_set_description (self->loyalty_group,
+      can_change
+      ? _("A customer on the sale earns 1 point for each whole amount below paid with money (what is paid with "
+          "points or store credit earns nothing), rounded down; 0 turns the programme off. A return takes back "
+          "the points in proportion to what it refunds, and gives back the points it paid with. Press Enter or "
+          "the check mark to save a value.")
+      : _("A customer on the sale earns 1 point for each whole amount below paid with money, rounded down. "
+          "Only someone allowed to change settings can change the rule."));
+  adw_preferences_page_add (self->staff_page, self->loyalty_group);
+
+  self->earn_unit_row = loyalty_row (self, _("Money that earns 1 point"), GTK_INPUT_PURPOSE_NUMBER,
+                                     G_CALLBACK (on_earn_unit_apply), can_change);
+  self->point_value_row = loyalty_row (self, _("What 1 point pays"), GTK_INPUT_PURPOSE_NUMBER,
+                                       G_CALLBACK (on_point_value_apply), can_change);
+  self->min_redeem_row = loyalty_row (self, _("Fewest points a sale may pay with"), GTK_INPUT_PURPOSE_DIGITS,
+                                      G_CALLBACK (on_min_redeem_apply), can_change);
+
+  self->loyalty_summary_row = ADW_ACTION_ROW (summary);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (summary), _("The rule"));
+  adw_preferences_group_add (self->loyalty_group, summary);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1074,6 +1208,7 @@ pos_preferences_window_new (GtkWindow   *parent,
     adw_preferences_group_set_description (self->counter_group,
                                            _("Above these limits a supervisor or a manager approves. Only someone allowed to change settings can change them."));
 
+  prefs_build_loyalty (self, can_change);
   prefs_load_staff (self);
   prefs_load_settings (self);
   prefs_build_permissions (self);

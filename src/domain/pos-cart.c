@@ -39,6 +39,7 @@ static const struct {
   { POS_PAYMENT_DEBIT_CARD,   "debit_card",   N_("Debit card") },
   { POS_PAYMENT_PIX,          "pix",          N_("PIX") },
   { POS_PAYMENT_STORE_CREDIT, "store_credit", N_("Store credit") },
+  { POS_PAYMENT_LOYALTY_POINTS, "loyalty_points", N_("Points") },
 };
 
 const char *
@@ -101,6 +102,69 @@ pos_payment_copy (const PosPayment *payment)
   copy->card_last4 = g_strdup (payment->card_last4);
   copy->card_brand = g_strdup (payment->card_brand);
   return copy;
+}
+
+/* ------------------------------------------------------------------ */
+/* Loyalty points (docs/loyalty.md) */
+
+gint64
+pos_loyalty_points_earned (gint64                   total,
+                           const PosPayment *const *payments,
+                           guint                    n_payments,
+                           gint64                   earn_unit)
+{
+  gint64 not_money = 0;
+  gint64 money;
+
+  if (earn_unit <= 0 || total <= 0)
+    return 0;
+  g_return_val_if_fail (payments != NULL || n_payments == 0, 0);
+
+  for (guint i = 0; i < n_payments; i++)
+    {
+      const PosPayment *p = payments[i];
+
+      if (p->method == POS_PAYMENT_LOYALTY_POINTS || p->method == POS_PAYMENT_STORE_CREDIT)
+        not_money += CLAMP (p->amount, 0, MAX_AMOUNT);
+    }
+  money = total - MIN (not_money, total);
+  return money / earn_unit;
+}
+
+gboolean
+pos_loyalty_points_for_amount (gint64  amount,
+                               gint64  point_value,
+                               gint64 *out_points)
+{
+  if (point_value <= 0 || amount <= 0 || amount % point_value != 0)
+    return FALSE;
+  if (out_points != NULL)
+    *out_points = amount / point_value;
+  return TRUE;
+}
+
+gint64
+pos_loyalty_points_taken_back (gint64 earned,
+                               gint64 total,
+                               gint64 refunded_before,
+                               gint64 refunded_now,
+                               gint64 taken_before)
+{
+  gint64 refunded;
+  gint64 target;
+  gint64 left;
+
+  if (earned <= 0 || total <= 0 || refunded_now <= 0)
+    return 0;
+  left = earned - MAX (taken_before, 0);
+  if (left <= 0)
+    return 0;
+  refunded = MAX (refunded_before, 0) + refunded_now;
+  if (refunded >= total)
+    target = earned;
+  else
+    target = (gint64) (((__int128) refunded * earned) / total);
+  return CLAMP (target - MAX (taken_before, 0), 0, left);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1345,6 +1409,15 @@ pos_cart_get_totals (PosCart       *self,
   g_return_if_fail (POS_IS_CART (self));
   g_return_if_fail (out != NULL);
   *out = self->totals;
+}
+
+gint64
+pos_cart_get_points_earned (PosCart *self,
+                            gint64   earn_unit)
+{
+  g_return_val_if_fail (POS_IS_CART (self), 0);
+  return pos_loyalty_points_earned (self->totals.total, (const PosPayment *const *) self->payments->pdata,
+                                    self->payments->len, earn_unit);
 }
 
 PosTaxSummary *

@@ -36,11 +36,12 @@ typedef enum {
   POS_PAYMENT_DEBIT_CARD,
   POS_PAYMENT_PIX,
   POS_PAYMENT_STORE_CREDIT,
+  POS_PAYMENT_LOYALTY_POINTS,   /* the customer's loyalty points; amount in money (docs/loyalty.md) */
 } PosPaymentMethod;
 
-const char      *pos_payment_method_to_string   (PosPaymentMethod method); /* "cash", "credit_card", "debit_card", "pix", "store_credit" */
+const char      *pos_payment_method_to_string   (PosPaymentMethod method); /* "cash", "credit_card", "debit_card", "pix", "store_credit", "loyalty_points" */
 gboolean         pos_payment_method_from_string (const char *s, PosPaymentMethod *out);
-const char      *pos_payment_method_get_label   (PosPaymentMethod method); /* translated "Cash", "Credit card", ... */
+const char      *pos_payment_method_get_label   (PosPaymentMethod method); /* translated "Cash", "Credit card", ..., "Points" */
 
 /* ------------------------------------------------------------------ */
 /* A line. Quantity is in thousandths of the unit (1000 = 1 item; for a
@@ -108,6 +109,34 @@ typedef struct {
 
 void        pos_payment_free (PosPayment *payment);
 PosPayment *pos_payment_copy (const PosPayment *payment);
+
+/* Loyalty points, the arithmetic of the rule (docs/loyalty.md); the
+ * terminal reads the rule from its settings (terminal/pos-loyalty.h).
+ *
+ * What earns points is the money the customer actually paid: the total
+ * minus what was paid with points and with store credit (never below 0),
+ * one point for every whole earn_unit of it (rounded down). earn_unit <= 0
+ * (the programme is off) or a total <= 0 earns nothing. */
+gint64      pos_loyalty_points_earned     (gint64                   total,
+                                           const PosPayment *const *payments,
+                                           guint                    n_payments,
+                                           gint64                   earn_unit);
+/* A payment with points of amount (money) at point_value (money a point is
+ * worth): TRUE with the number of points when amount is a whole, positive
+ * number of points; FALSE otherwise (or when point_value <= 0). */
+gboolean    pos_loyalty_points_for_amount (gint64  amount,
+                                           gint64  point_value,
+                                           gint64 *out_points);
+/* The points a return takes back of a sale that earned `earned` on
+ * `total`: cumulatively, floor (refunded × earned / total) over everything
+ * refunded so far (refunded_before + refunded_now), minus what earlier
+ * returns took back (taken_before); never below 0 nor more than the sale
+ * earned in all. Refunding the whole total takes back exactly `earned`. */
+gint64      pos_loyalty_points_taken_back (gint64 earned,
+                                           gint64 total,
+                                           gint64 refunded_before,
+                                           gint64 refunded_now,
+                                           gint64 taken_before);
 
 typedef struct {
   gint64 subtotal;        /* sum of line gross */
@@ -197,6 +226,8 @@ void         pos_cart_clear            (PosCart *self);
 gint64       pos_cart_get_cash_due     (PosCart *self);
 
 void         pos_cart_get_totals       (PosCart *self, PosCartTotals *out);
+/* pos_loyalty_points_earned for the cart's total and payments. */
+gint64       pos_cart_get_points_earned(PosCart *self, gint64 earn_unit);
 /* Per-rate tax summary of the current lines (owned by the cart). */
 PosTaxSummary *pos_cart_get_tax_summary(PosCart *self);
 gboolean     pos_cart_is_empty         (PosCart *self);

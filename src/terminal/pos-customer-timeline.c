@@ -82,7 +82,7 @@ typedef struct {
 } Word;
 
 static const Word channels[] = {
-  { "store",       N_("Store"),       "shopping-cart-symbolic" },
+  { "store",       N_("Store"),       "mark-location-symbolic" },
   { "web",         N_("Web shop"),    "web-browser-symbolic" },
   { "app",         N_("App"),         "phone-symbolic" },
   { "marketplace", N_("Marketplace"), "system-software-install-symbolic" },
@@ -96,6 +96,7 @@ static const Word kind_words[] = {
   { "purchase",     N_("Purchase"),     NULL },
   { "return",       N_("Return"),       NULL },
   { "refund",       N_("Refund"),       NULL },
+  { "order",        N_("Order"),        NULL },
   { "order_placed", N_("Order placed"), NULL },
   { "order_status", N_("Order update"), NULL },
   { "call",         N_("Call"),         NULL },
@@ -184,7 +185,7 @@ page_free (Page *page)
 #define TIMELINE_WHERE \
   "e.customer_id = ?1 AND (?2 IS NULL OR e.channel = ?2) " \
   "AND (?3 = 0 OR (?3 = 1 AND e.kind IN ('purchase', 'return', 'refund')) " \
-  "     OR (?3 = 2 AND e.kind IN ('order_placed', 'order_status')) " \
+  "     OR (?3 = 2 AND e.kind IN ('order', 'order_placed', 'order_status')) " \
   "     OR (?3 = 3 AND e.kind IN ('call', 'chat', 'message', 'email', 'notification'))) " \
   "AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = ?1 " \
   "                AND (c.processing_restricted <> 0 OR c.erased_at IS NOT NULL)) "

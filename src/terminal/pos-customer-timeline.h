@@ -39,7 +39,7 @@ const char *pos_timeline_kind_label    (const char *kind);     /* "Purchase", "O
 typedef enum {
   POS_TIMELINE_KIND_ALL,
   POS_TIMELINE_KIND_PURCHASES,     /* purchase, return, refund */
-  POS_TIMELINE_KIND_ORDERS,        /* order_placed, order_status */
+  POS_TIMELINE_KIND_ORDERS,        /* order, order_placed, order_status */
   POS_TIMELINE_KIND_INTERACTIONS,  /* call, chat, message, email, notification */
 } PosTimelineKindGroup;
 

@@ -626,11 +626,33 @@ _pos_customers_return_horizon (PosDatabase *db)
   return g_date_time_to_unix (oldest) * 1000;
 }
 
+static PosCustomerProfile *load_profile (PosDatabase *db, const char *id, gboolean reveal, gboolean audit,
+                                         GError **error);
+
 PosCustomerProfile *
 pos_customers_open_profile (PosDatabase  *db,
                             const char   *id,
                             gboolean      reveal,
                             GError      **error)
+{
+  return load_profile (db, id, reveal, TRUE, error);
+}
+
+PosCustomerProfile *
+pos_customers_refresh_profile (PosDatabase  *db,
+                               const char   *id,
+                               gboolean      reveal,
+                               GError      **error)
+{
+  return load_profile (db, id, reveal, FALSE, error);
+}
+
+static PosCustomerProfile *
+load_profile (PosDatabase  *db,
+              const char   *id,
+              gboolean      reveal,
+              gboolean      audit,
+              GError      **error)
 {
   g_autoptr(PosCustomerProfile) p = NULL;
   g_autofree char *real_id = NULL;
@@ -787,8 +809,9 @@ pos_customers_open_profile (PosDatabase  *db,
     }
 
   /* LGPD: who opened whom, and who saw the contact data. */
-  if (!pos_database_audit (db, "customer.view", "customer", real_id, NULL, NULL, error) ||
-      (reveal && !pos_database_audit (db, "customer.reveal", "customer", real_id, NULL, NULL, error)))
+  if (audit &&
+      (!pos_database_audit (db, "customer.view", "customer", real_id, NULL, NULL, error) ||
+       (reveal && !pos_database_audit (db, "customer.reveal", "customer", real_id, NULL, NULL, error))))
     return NULL;
 
   return g_steal_pointer (&p);
@@ -1317,6 +1340,29 @@ add_line (PosEventDetail *d,
   g_ptr_array_add (d->lines, g_strdup_printf (_("%s × %s   %s"), qty, name, money));
 }
 
+/* The pickup states as a clerk says them. */
+static const char *
+pickup_state_words (const char *state)
+{
+  static const struct { const char *state, *words; } words[] = {
+    { "PLACED", N_("placed") },
+    { "ALLOCATED", N_("placed") },
+    { "PICKING", N_("being picked") },
+    { "READY_FOR_PICKUP", N_("ready to collect") },
+    { "ON_HOLD", N_("on hold") },
+    { "PARTIALLY_PICKED_UP", N_("partly collected") },
+    { "PICKED_UP", N_("collected") },
+    { "NO_SHOW", N_("not collected") },
+    { "EXPIRED", N_("expired") },
+    { "CANCELLED", N_("cancelled") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    if (g_strcmp0 (words[i].state, state) == 0)
+      return _(words[i].words);
+  return state;
+}
+
 PosEventDetail *
 pos_customers_event_detail (PosDatabase  *db,
                             const char   *event_id,
@@ -1470,11 +1516,26 @@ pos_customers_event_detail (PosDatabase  *db,
           g_autofree char *sub = NULL;
 
           d->pickup_order_id = pos_database_column_dup (stmt, 0);
-          sub = g_strdup_printf (_("%s · pickup %s"), d->subtitle, state);
+          sub = g_strdup_printf (_("%s · pickup %s"), d->subtitle, pickup_state_words (state));
           g_free (d->subtitle);
           d->subtitle = g_steal_pointer (&sub);
         }
       sqlite3_reset (stmt);
+      if (d->pickup_order_id != NULL && d->lines->len == 0)
+        {
+          stmt = pos_database_prepare_cached (db,
+            "SELECT quantity, 0, name, quantity * unit_price / 1000 FROM pickup_order_lines "
+            "WHERE order_id = ?1 ORDER BY line_no", error);
+          if (stmt == NULL)
+            return NULL;
+          pos_database_bind_text (stmt, 1, d->pickup_order_id);
+          while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+            add_line (d, sqlite3_column_int64 (stmt, 0), FALSE, (const char *) sqlite3_column_text (stmt, 2),
+                      sqlite3_column_int64 (stmt, 3), currency);
+          sqlite3_reset (stmt);
+          if (rc != SQLITE_DONE)
+            return (pos_database_set_error (db, error, _("Loading the history")), NULL);
+        }
     }
 
   /* Calls, chats, messages: what was said is the entry's summary. */

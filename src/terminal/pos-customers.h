@@ -73,10 +73,10 @@ PosCustomerSummary *pos_customers_find_by_card (PosDatabase  *db,
  * stores what it answers (the customer becomes this store's: the timeline
  * follows with the next pull) and returns the matches as summaries. Blocks
  * on the network: call it from a worker thread with the worker's own
- * connection. POS_DATABASE_ERROR_OFFLINE-style errors come back as
- * G_IO_ERROR (G_IO_ERROR_NOT_CONNECTED when not enrolled,
- * G_IO_ERROR_HOST_UNREACHABLE / _TIMED_OUT when the central cannot be
- * reached) with a message a clerk can read. */
+ * connection. Errors are the sync client's (POS_SYNC_ERROR_NOT_ENROLLED,
+ * network and HTTP errors, POS_SYNC_ERROR_BAD_ANSWER for an answer that
+ * cannot be read: nothing is kept then), or POS_CUSTOMERS_ERROR_INVALID
+ * when the text is too little to ask for; messages a clerk can read. */
 GPtrArray *pos_customers_lookup_central (PosDatabase   *db,
                                          const char    *text,
                                          GCancellable  *cancellable,
@@ -151,6 +151,14 @@ PosCustomerProfile *pos_customers_open_profile (PosDatabase  *db,
                                                 const char   *id,
                                                 gboolean      reveal,
                                                 GError      **error);
+
+/* The same profile read again for a page already showing it (sync
+ * brought changes, a sale was made): no new audit row. `reveal` as the
+ * page shows it (the reveal was audited when it was asked for). */
+PosCustomerProfile *pos_customers_refresh_profile (PosDatabase  *db,
+                                                   const char   *id,
+                                                   gboolean      reveal,
+                                                   GError      **error);
 
 /* ---------------------------------------------------------------------
  * Create and edit at the counter (offline too).

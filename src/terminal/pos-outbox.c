@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "pos-loyalty.h"
 #include "pos-outbox.h"
 #include "pos-receipt-email.h"
 #include "pos-staff.h"
@@ -447,6 +448,11 @@ pos_outbox_mark_done (PosDatabase       *db,
     return FALSE;
 
   applied_now = g_strcmp0 (status, "applied") == 0;
+  /* A sale's or return's loyalty points are in the central's balance now
+   * (docs/loyalty.md): its loyalty_pending row goes. */
+  if ((g_strcmp0 (op->type, "sale.create") == 0 || g_strcmp0 (op->type, "return.create") == 0) &&
+      !_pos_loyalty_acknowledge (db, op->entity_id, applied_now, error))
+    return FALSE;
   /* Documents whose stock movements ride with them (filed under their id). */
   if (g_strcmp0 (op->type, "sale.create") == 0 || g_strcmp0 (op->type, "return.create") == 0 ||
       g_strcmp0 (op->type, "order.return") == 0)

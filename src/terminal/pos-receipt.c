@@ -30,6 +30,7 @@ typedef enum {
   L_SUBTOTAL, L_DISCOUNTS, L_DISCOUNT, L_TAX_ADDED, L_TOTAL, L_REFUNDED, L_CHANGE,
   L_APPROX, L_CUSTOMER, L_VOUCHER, L_ITEMS,
   L_CASH, L_CREDIT, L_DEBIT, L_PIX, L_STORE_CREDIT, L_REASON, L_POINTS,
+  L_POINTS_EARNED, L_POINTS_BALANCE,
   N_LABELS
 } Label;
 
@@ -62,7 +63,9 @@ static const struct {
   [L_PIX]          = { N_("PIX"), "PIX" },
   [L_STORE_CREDIT] = { N_("Store credit"), "Crédito na loja" },
   [L_REASON]       = { N_("Reason"), "Motivo" },
-  [L_POINTS]       = { N_("Loyalty points"), "Pontos fidelidade" },
+  [L_POINTS]       = { N_("Points"), "Pontos" },
+  [L_POINTS_EARNED] = { N_("Points earned"), "Pontos ganhos" },
+  [L_POINTS_BALANCE] = { N_("Balance"), "Saldo" },
 };
 
 typedef struct {
@@ -90,6 +93,7 @@ method_label (const Builder    *b,
     case POS_PAYMENT_DEBIT_CARD: return label (b, L_DEBIT);
     case POS_PAYMENT_PIX: return label (b, L_PIX);
     case POS_PAYMENT_STORE_CREDIT: return label (b, L_STORE_CREDIT);
+    case POS_PAYMENT_LOYALTY_POINTS: return label (b, L_POINTS);
     default: return "?";
     }
 }
@@ -604,6 +608,7 @@ pos_receipt_doc_new_for_sale (const PosSaleRecord      *sale,
   g_autoptr(PosReceiptDoc) doc = NULL;
   g_autoptr(GDateTime) when = NULL;
   gboolean is_return;
+  gint64 points_money = 0;
   Builder b;
 
   g_return_val_if_fail (sale != NULL, NULL);
@@ -722,12 +727,23 @@ pos_receipt_doc_new_for_sale (const PosSaleRecord      *sale,
   for (guint i = 0; i < sale->payments->len; i++)
     {
       const PosPayment *p = g_ptr_array_index (sale->payments, i);
+
+      if (p->method == POS_PAYMENT_LOYALTY_POINTS)
+        points_money += p->amount;
+    }
+  for (guint i = 0; i < sale->payments->len; i++)
+    {
+      const PosPayment *p = g_ptr_array_index (sale->payments, i);
       g_autofree char *amount = money (&b, p->method == POS_PAYMENT_CASH && p->tendered > p->amount
                                            ? p->tendered : p->amount);
       g_autofree char *name = NULL;
 
       if (p->card_last4)
         name = g_strdup_printf ("%s ****%s", method_label (&b, p->method), p->card_last4);
+      else if (p->method == POS_PAYMENT_LOYALTY_POINTS && points_money != 0)
+        /* "Pontos (200)": the points this payment used (given back, on a return) */
+        name = g_strdup_printf ("%s (%" G_GINT64_FORMAT ")", method_label (&b, p->method),
+                                (gint64) (((__int128) p->amount * sale->loyalty_redeemed) / points_money));
       else
         name = g_strdup (method_label (&b, p->method));
       add_lr (&b, name, amount);
@@ -752,11 +768,17 @@ pos_receipt_doc_new_for_sale (const PosSaleRecord      *sale,
       add_wrapped (&b, c, FALSE);
       if (customer != NULL && customer->cpf_masked != NULL)
         add_lr (&b, "CPF", customer->cpf_masked);
-      if (customer != NULL && customer->loyalty_points != 0)
+      if (sale->loyalty_shown)
         {
-          g_autofree char *points = g_strdup_printf ("%" G_GINT64_FORMAT, customer->loyalty_points);
+          /* "Pontos ganhos: 12 · Saldo: 340"; a return shows what it
+           * moved: "Pontos: -12 · Saldo: 328" */
+          g_autofree char *points = g_strdup_printf (
+              "%s: %" G_GINT64_FORMAT " · %s: %" G_GINT64_FORMAT,
+              label (&b, is_return ? L_POINTS : L_POINTS_EARNED),
+              is_return ? sale->loyalty_earned - sale->loyalty_redeemed : sale->loyalty_earned,
+              label (&b, L_POINTS_BALANCE), sale->loyalty_balance);
 
-          add_lr (&b, label (&b, L_POINTS), points);
+          add_wrapped (&b, points, FALSE);
         }
     }
   if (is_return && sale->reason)

@@ -8,6 +8,7 @@
 
 #include "domain/pos-money.h"
 #include "domain/pos-uuid.h"
+#include "pos-loyalty.h"
 #include "pos-sales-private.h"
 #include "pos-shifts-private.h"
 #include "pos-staff.h"
@@ -30,7 +31,15 @@
  * naming the payment it reverses. Refund to store credit: one store_credit
  * row; when the sale has a customer known here, customers.store_credit grows
  * by the amount (reference NULL); otherwise the reference is a voucher
- * code "VALE-<return number>" printed on the receipt. */
+ * code "VALE-<return number>" printed on the receipt.
+ *
+ * Loyalty points (docs/loyalty.md): a payment with points is always given
+ * back as points, never as money, in whole points at the value they had in
+ * the sale (what is not a whole point goes to the next method). To the
+ * original tender it takes its turn among the non-cash payments; to store
+ * credit, payments with points are given back first and the rest becomes
+ * credit. The return also takes back the points the sale earned, in
+ * proportion to the money refunded (pos_loyalty_points_taken_back). */
 
 typedef struct {
   const PosSaleLine *orig;
@@ -278,6 +287,7 @@ pos_returns_preview (PosDatabase         *db,
 typedef struct {
   PosPaymentMethod method;
   gint64 amount;          /* > 0, refunded */
+  gint64 points;          /* loyalty points given back (method LOYALTY_POINTS) */
   const char *card_last4;
   const char *card_brand;
   char *reference;
@@ -322,6 +332,25 @@ prior_payment_refunds (PosDatabase *db,
   return TRUE;
 }
 
+/* What one point of the sale was worth: its payments with points over the
+ * points they used (0 when the sale paid with none). */
+static gint64
+sale_point_value (const PosSaleRecord *sale)
+{
+  gint64 money = 0;
+
+  for (guint i = 0; i < sale->payments->len; i++)
+    {
+      const PosPayment *p = g_ptr_array_index (sale->payments, i);
+
+      if (p->method == POS_PAYMENT_LOYALTY_POINTS)
+        money += p->amount;
+    }
+  if (money <= 0 || sale->loyalty_redeemed <= 0 || money % sale->loyalty_redeemed != 0)
+    return 0;
+  return money / sale->loyalty_redeemed;
+}
+
 static gboolean
 plan_refunds (PosDatabase      *db,
               const ReturnPlan *plan,
@@ -332,22 +361,17 @@ plan_refunds (PosDatabase      *db,
   g_autoptr(GHashTable) prior = NULL;
   gint64 remaining = plan->refund;
   PosSaleRecord *sale = plan->sale;
+  gint64 point_value = sale_point_value (sale);
 
   if (remaining <= 0)
     return TRUE;
-
-  if (method == POS_REFUND_STORE_CREDIT)
-    {
-      Refund r = { .method = POS_PAYMENT_STORE_CREDIT, .amount = remaining };
-      g_array_append_val (refunds, r);
-      return TRUE;
-    }
 
   prior = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (!prior_payment_refunds (db, sale->id, prior, error))
     return FALSE;
 
-  /* Two passes: non-cash payments in order, then cash. */
+  /* Two passes: non-cash payments in order, then cash. To store credit:
+   * the payments with points only, then credit for the rest. */
   for (int pass = 0; pass < 2 && remaining > 0; pass++)
     {
       for (guint i = 0; i < sale->payments->len && remaining > 0; i++)
@@ -355,19 +379,27 @@ plan_refunds (PosDatabase      *db,
           const PosPayment *p = g_ptr_array_index (sale->payments, i);
           g_autofree char *ref = g_strdup_printf ("PAYMENT:%u", i + 1);
           const gint64 *given = g_hash_table_lookup (prior, ref);
+          gboolean points = p->method == POS_PAYMENT_LOYALTY_POINTS;
           gint64 cap;
           gint64 take;
 
           if ((p->method == POS_PAYMENT_CASH) != (pass == 1))
             continue;
+          if (method == POS_REFUND_STORE_CREDIT && !points)
+            continue;
+          if (points && point_value <= 0)
+            continue;
           cap = p->amount - (given ? *given : 0);
           take = MIN (cap, remaining);
+          if (points)
+            take -= take % point_value;   /* whole points; the rest goes on */
           if (take <= 0)
             continue;
 
           Refund r = {
             .method = p->method,
             .amount = take,
+            .points = points ? take / point_value : 0,
             .card_last4 = p->card_last4,
             .card_brand = p->card_brand,
             .reference = g_steal_pointer (&ref),
@@ -375,6 +407,13 @@ plan_refunds (PosDatabase      *db,
           g_array_append_val (refunds, r);
           remaining -= take;
         }
+    }
+
+  if (remaining > 0 && method == POS_REFUND_STORE_CREDIT)
+    {
+      Refund r = { .method = POS_PAYMENT_STORE_CREDIT, .amount = remaining };
+      g_array_append_val (refunds, r);
+      return TRUE;
     }
 
   if (remaining > 0)
@@ -441,9 +480,23 @@ write_return (PosDatabase        *db,
   g_autoptr(GArray) refunds = g_array_new (FALSE, TRUE, sizeof (Refund));
   sqlite3_stmt *stmt;
 
+  gint64 taken_back = 0;
+  gint64 given_back = 0;
+
   g_array_set_clear_func (refunds, refund_clear);
   if (!plan_refunds (db, plan, method, refunds, error))
     return FALSE;
+  for (guint i = 0; i < refunds->len; i++)
+    given_back += g_array_index (refunds, Refund, i).points;
+  if (sale->customer_id != NULL && sale->loyalty_earned > 0)
+    {
+      gint64 taken_before = 0, given_before = 0, refunded_before = 0;
+
+      if (!_pos_loyalty_prior_returns (db, sale->id, &taken_before, &given_before, &refunded_before, error))
+        return FALSE;
+      taken_back = pos_loyalty_points_taken_back (sale->loyalty_earned, sale->total, refunded_before,
+                                                  plan->refund, taken_before);
+    }
 
   stmt = pos_database_prepare_cached (db,
       "INSERT INTO sales (id, number, kind, original_sale_id, store_id, terminal_id, staff_id, "
@@ -552,6 +605,9 @@ write_return (PosDatabase        *db,
       if (!_pos_sales_step_done (db, stmt, _("Cannot save the refund"), error))
         return FALSE;
     }
+
+  if (!_pos_loyalty_record (db, id, sale->customer_id, -taken_back, -given_back, now, error))
+    return FALSE;
 
   return _pos_sales_record_document (db, id, "return.create", actor->audit_action, reason,
                                      actor->approver_id, error);

@@ -9,8 +9,10 @@
 #include "domain/pos-money.h"
 #include "domain/pos-json.h"
 #include "pos-fts-private.h"
+#include "pos-loyalty.h"
 #include "pos-pickups-private.h"
 #include "domain/pos-uuid.h"
+#include "pos-customers-private.h"
 #include "pos-sales-private.h"
 #include "pos-shifts-private.h"
 #include "pos-staff.h"
@@ -305,8 +307,9 @@ sync_payload (PosDatabase         *db,
 
   json_object_set_int_member (o, "change_given", record->change_given);
 
-  stmt = pos_database_prepare_cached (db, "SELECT business_date, shift_id, pickup_order_id FROM sales WHERE id = ?1",
-                                      error);
+  stmt = pos_database_prepare_cached (db,
+      "SELECT business_date, shift_id, pickup_order_id, loyalty_earned, loyalty_redeemed FROM sales WHERE id = ?1",
+      error);
   if (stmt == NULL)
     goto fail;
   pos_database_bind_text (stmt, 1, record->id);
@@ -320,6 +323,9 @@ sync_payload (PosDatabase         *db,
         json_object_set_null_member (o, "shift_id");
       if (sqlite3_column_type (stmt, 2) != SQLITE_NULL)
         json_object_set_string_member (o, "pickup_order_id", (const char *) sqlite3_column_text (stmt, 2));
+      /* docs/sync-protocol.md §6.1: the points ride with the document */
+      _pos_loyalty_add_to_payload (o, record->customer_id, sqlite3_column_int64 (stmt, 3),
+                                   sqlite3_column_int64 (stmt, 4));
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
@@ -391,7 +397,9 @@ _pos_sales_record_document (PosDatabase *db,
   node = json_builder_get_root (b);
   audit = json_to_string (node, FALSE);
 
-  if (!pos_database_audit_full (db, audit_action, record->kind, id, reason, audit, approver_id, error))
+  if (!pos_database_audit_full (db, audit_action, record->kind, id, reason, audit, approver_id, error) ||
+      /* The customer's timeline shows it at once, offline too. */
+      !_pos_customers_note_sale (db, id, error))
     return FALSE;
   return pos_database_enqueue_outbox (db, op_type, id, json, error);
 }
@@ -608,6 +616,31 @@ authorize_cart (PosDatabase *db,
   return TRUE;
 }
 
+/* The points the sale earns and pays with (docs/loyalty.md), inside the
+ * transaction: a payment with points needs the customer, whole points,
+ * at least the minimum and no more than the balance shown. */
+static gboolean
+sale_loyalty (PosDatabase *db,
+              PosCart     *cart,
+              gint64      *out_earned,
+              gint64      *out_redeemed,
+              GError     **error)
+{
+  PosLoyaltyRule rule;
+  const char *customer_id = pos_cart_get_customer_id (cart);
+  gint64 redeemed = 0;
+
+  pos_loyalty_get_rule (db, &rule);
+  if (!pos_loyalty_cart_points (&rule, cart, &redeemed, error) ||
+      !pos_loyalty_check_redeem (db, &rule, customer_id, pos_cart_get_customer_name (cart), redeemed,
+                                 pos_cart_get_currency (cart), error))
+    return FALSE;
+
+  *out_redeemed = redeemed;
+  *out_earned = customer_id != NULL ? pos_cart_get_points_earned (cart, rule.earn_unit) : 0;
+  return TRUE;
+}
+
 static gboolean
 write_sale (PosDatabase        *db,
             PosCart            *cart,
@@ -626,8 +659,12 @@ write_sale (PosDatabase        *db,
   guint n_lines = pos_cart_get_n_lines (cart);
   guint n_payments = pos_cart_get_n_payments (cart);
   PosTaxMode mode = pos_cart_get_tax_mode (cart);
+  gint64 earned = 0;
+  gint64 redeemed = 0;
 
   pos_cart_get_totals (cart, &totals);
+  if (!sale_loyalty (db, cart, &earned, &redeemed, error))
+    return FALSE;
 
   stmt = pos_database_prepare_cached (db,
       "INSERT INTO sales (id, number, kind, store_id, terminal_id, staff_id, customer_id, currency, "
@@ -746,6 +783,9 @@ write_sale (PosDatabase        *db,
   sqlite3_bind_int64 (stmt, 1, approx_total);
   pos_database_bind_text (stmt, 2, id);
   if (!_pos_sales_step_done (db, stmt, _("Cannot save the sale"), error))
+    return FALSE;
+
+  if (!_pos_loyalty_record (db, id, pos_cart_get_customer_id (cart), earned, redeemed, now, error))
     return FALSE;
 
   return _pos_sales_record_document (db, id, "sale.create", "sale.create", NULL, NULL, error);
@@ -1635,7 +1675,7 @@ pos_sales_load (PosDatabase *db,
       "SELECT s.id, s.number, s.kind, s.original_sale_id, o.number, s.store_id, s.terminal_id, "
       "s.staff_id, st.name, s.customer_id, c.name, s.currency, s.tax_mode, s.subtotal, "
       "s.line_discounts, s.sale_discount, s.total, s.tax_total, s.approx_tax, s.paid, "
-      "s.change_given, s.note, s.reason, s.created_at "
+      "s.change_given, s.note, s.reason, s.created_at, s.loyalty_earned, s.loyalty_redeemed "
       "FROM sales s LEFT JOIN sales o ON o.id = s.original_sale_id "
       "LEFT JOIN staff st ON st.id = s.staff_id LEFT JOIN customers c ON c.id = s.customer_id "
       "WHERE s.id = ?1 OR s.number = ?1", error);
@@ -1680,7 +1720,19 @@ pos_sales_load (PosDatabase *db,
   r->note = pos_database_column_dup (stmt, 21);
   r->reason = pos_database_column_dup (stmt, 22);
   r->created_at = sqlite3_column_int64 (stmt, 23);
+  r->loyalty_earned = sqlite3_column_int64 (stmt, 24);
+  r->loyalty_redeemed = sqlite3_column_int64 (stmt, 25);
   sqlite3_reset (stmt);
+
+  if (r->customer_id != NULL)
+    {
+      PosLoyaltyRule rule;
+
+      pos_loyalty_get_rule (db, &rule);
+      r->loyalty_shown = pos_loyalty_rule_is_on (&rule) || r->loyalty_earned != 0 || r->loyalty_redeemed != 0;
+      if (r->loyalty_shown)
+        r->loyalty_balance = pos_customers_points_balance (db, r->customer_id);
+    }
 
   r->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) pos_sale_line_free);
   r->payments = g_ptr_array_new_with_free_func ((GDestroyNotify) pos_payment_free);

@@ -34,7 +34,10 @@ typedef enum {
  * discount_above_limit: the signed-in person's own, or the cart's approval
  * for it (pos_cart_set_approval), else POS_STAFF_ERROR_PERMISSION. Each
  * is audited ('sale.price_override', 'sale.discount_above_limit') with
- * the approver. */
+ * the approver. With a customer, the sale earns loyalty points and may pay
+ * with them (docs/loyalty.md; POS_LOYALTY_ERROR when a payment with points
+ * is refused): sales.loyalty_*, a loyalty_pending row and the payload's
+ * "loyalty" are written in the same transaction. */
 char        *pos_sales_commit          (PosDatabase *db,
                                         PosCart     *cart,
                                         char       **out_number,
@@ -164,6 +167,14 @@ typedef struct {
   GPtrArray   *lines;        /* PosSaleLine* */
   GPtrArray   *payments;     /* PosPayment* (domain type) */
   GPtrArray   *returns;      /* PosSaleSummary* of returns against this sale */
+  /* Loyalty points (docs/loyalty.md): what the document moved, and the
+   * customer's balance as shown now (pos_customers_points_balance).
+   * loyalty_shown: the receipt shows them (the document has a customer,
+   * and the programme is on or the document moved points). */
+  gint64       loyalty_earned;    /* earned; a return: minus the points taken back */
+  gint64       loyalty_redeemed;  /* paid with; a return: minus the points given back */
+  gboolean     loyalty_shown;
+  gint64       loyalty_balance;
 } PosSaleRecord;
 void         pos_sale_record_free      (PosSaleRecord *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosSaleRecord, pos_sale_record_free)

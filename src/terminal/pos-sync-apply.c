@@ -1096,6 +1096,7 @@ apply_customer_merge (PosSyncApplier      *self,
       !exec_text (self, "UPDATE parked_sales SET customer_id = ?2 WHERE customer_id = ?1", c->id, into, error) ||
       !exec_text (self, "UPDATE pickup_orders SET customer_id = ?2 WHERE customer_id = ?1", c->id, into, error) ||
       !exec_text (self, "UPDATE customer_events SET customer_id = ?2 WHERE customer_id = ?1", c->id, into, error) ||
+      !exec_text (self, "UPDATE loyalty_pending SET customer_id = ?2 WHERE customer_id = ?1", c->id, into, error) ||
       !exec_text (self, "DELETE FROM customer_consents WHERE customer_id = ?1", c->id, NULL, error) ||
       !exec_text (self, "DELETE FROM customer_identities WHERE customer_id = ?1", c->id, NULL, error))
     return FALSE;
