@@ -13,9 +13,12 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(PosApplication) app = NULL;
+  /* The translations of an uninstalled build: the tests point this at
+   * <build>/po (tests/ui/test-l10n.py). */
+  const char *localedir = g_getenv ("BALCAO_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -16,6 +16,12 @@ struct _PosApplication {
 
   char *db_path;
 
+  /* This computer's preferences (data/br.balcao.Balcao.gschema.xml); NULL
+   * when the schema is not installed: the defaults then. */
+  GSettings *settings;
+  gboolean   kiosk_option;   /* --kiosk */
+  gboolean   kiosk;          /* --kiosk or the 'kiosk' key */
+
   /* USB scanners (docs/scanners.md), on the window's database */
   PosScannerManager *scanners;
   guint              scanners_idle_id;
@@ -23,6 +29,14 @@ struct _PosApplication {
 };
 
 G_DEFINE_FINAL_TYPE (PosApplication, pos_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_KIOSK,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 /* Every accelerator of the application, in one place; the shortcuts
  * window (ui/help-overlay.ui) lists the same. Plain keys (Delete, +, -)
@@ -39,6 +53,7 @@ static const struct {
   { "win.show-sale",           { "<Control>1", "F10", NULL } },
   { "win.show-history",        { "<Control>2", "F11", NULL } },
   { "win.show-pickups",        { "<Control>3", NULL } },
+  { "win.show-customers",      { "<Control>4", NULL } },
   { "win.lock",                { "<Control>l", NULL } },
   { "win.shift-open",          { "<Control><Shift>n", NULL } },
   { "win.cash-in",             { "<Control><Shift>i", NULL } },
@@ -71,8 +86,20 @@ on_quit (GSimpleAction *action,
          GVariant      *param,
          gpointer       user_data)
 {
-  GApplication *app = G_APPLICATION (user_data);
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  PosApplication *self = POS_APPLICATION (user_data);
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Kiosk mode: only a manager closes the counter (the window's
+   * kiosk-quit asks for their approval). */
+  if (self->kiosk)
+    {
+      for (GList *l = windows; l != NULL; l = l->next)
+        if (POS_IS_WINDOW (l->data))
+          {
+            g_action_group_activate_action (G_ACTION_GROUP (l->data), "kiosk-quit", NULL);
+            return;
+          }
+    }
 
   /* Close the windows; the application ends with the last one. A window
    * may first ask (operations not sent to the central yet). */
@@ -229,15 +256,95 @@ start_scanners_idle (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* ---- This computer's preferences ---- */
+
+/* Every key read here: a schema from another version that lacks one is
+ * not used (GSettings aborts on a key it does not know). */
+static const char * const settings_keys[] = {
+  "kiosk", "database-path", "window-width", "window-height", "window-maximized",
+};
+
+/* The schema from the installed ones, or $GSETTINGS_SCHEMA_DIR (the build
+ * tree's data/ in the tests); NULL without it: GSettings would abort. */
+static GSettings *
+load_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_info ("The GSettings schema %s is not installed: running on the default preferences", APPLICATION_ID);
+      return NULL;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (settings_keys); i++)
+    if (!g_settings_schema_has_key (schema, settings_keys[i]))
+      {
+        g_info ("The installed GSettings schema %s has no key “%s”: running on the default preferences",
+                APPLICATION_ID, settings_keys[i]);
+        return NULL;
+      }
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+/* $BALCAO_DATABASE, else the 'database-path' key, else the user's data
+ * folder (--database comes before all of them). */
 static char *
-default_db_path (void)
+default_db_path (PosApplication *self)
 {
   const char *env = g_getenv ("BALCAO_DATABASE");
+  g_autofree char *setting = NULL;
 
   if (env != NULL && *env != '\0')
     return g_strdup (env);
 
+  if (self->settings != NULL)
+    setting = g_settings_get_string (self->settings, "database-path");
+  if (setting != NULL && *setting != '\0')
+    return g_canonicalize_filename (setting, NULL);
+
   return g_build_filename (g_get_user_data_dir (), "balcao", "balcao.db", NULL);
+}
+
+/* The window as it was last closed (not in kiosk mode: full screen). With
+ * no size kept, the window keeps the screen's size (pos_window_new). */
+static void
+restore_window_state (PosApplication *self,
+                      GtkWindow      *window)
+{
+  int width, height;
+
+  if (self->settings == NULL || self->kiosk)
+    return;
+  width = g_settings_get_int (self->settings, "window-width");
+  height = g_settings_get_int (self->settings, "window-height");
+  if (width > 0 && height > 0)
+    gtk_window_set_default_size (window, width, height);
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (window);
+}
+
+/* Run after the window's own close-request, so only when it closes. */
+static gboolean
+on_window_close_request (GtkWindow      *window,
+                         PosApplication *self)
+{
+  int width, height;
+
+  if (self->settings == NULL || self->kiosk)
+    return FALSE;
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  if (width > 0 && height > 0)
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_apply (self->settings);
+  return FALSE;
 }
 
 static int
@@ -252,6 +359,8 @@ pos_application_handle_local_options (GApplication *app,
       g_free (self->db_path);
       self->db_path = g_canonicalize_filename (path, NULL);
     }
+  if (g_variant_dict_contains (options, "kiosk"))
+    self->kiosk_option = TRUE;
 
   return -1;
 }
@@ -259,7 +368,17 @@ pos_application_handle_local_options (GApplication *app,
 static void
 pos_application_startup (GApplication *app)
 {
+  PosApplication *self = POS_APPLICATION (app);
+
   G_APPLICATION_CLASS (pos_application_parent_class)->startup (app);
+
+  self->settings = load_settings ();
+  self->kiosk = self->kiosk_option ||
+                (self->settings != NULL && g_settings_get_boolean (self->settings, "kiosk"));
+  if (self->kiosk)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KIOSK]);
+  /* data/icons, installed in the hicolor theme */
+  gtk_window_set_default_icon_name (APPLICATION_ID);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries,
                                    G_N_ELEMENTS (app_entries), app);
@@ -302,8 +421,11 @@ pos_application_activate (GApplication *app)
   if (window == NULL)
     {
       if (self->db_path == NULL)
-        self->db_path = default_db_path ();
+        self->db_path = default_db_path (self);
       window = GTK_WINDOW (pos_window_new (self, self->db_path));
+      restore_window_state (self, window);
+      g_signal_connect_object (window, "close-request", G_CALLBACK (on_window_close_request), self,
+                               G_CONNECT_AFTER);
       self->scanners_idle_id = g_idle_add_full (G_PRIORITY_LOW, start_scanners_idle, self, NULL);
       if (g_getenv ("BALCAO_EXIT_AFTER_FIRST_FRAME") != NULL)
         g_signal_connect (window, "map", G_CALLBACK (window_mapped_cb), NULL);
@@ -335,8 +457,28 @@ pos_application_finalize (GObject *object)
 
   g_clear_pointer (&self->db_path, g_free);
   g_clear_pointer (&self->scanners_told, g_hash_table_unref);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (pos_application_parent_class)->finalize (object);
+}
+
+static void
+pos_application_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  PosApplication *self = POS_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIOSK:
+      g_value_set_boolean (value, self->kiosk);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -346,10 +488,23 @@ pos_application_class_init (PosApplicationClass *klass)
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->finalize = pos_application_finalize;
+  object_class->get_property = pos_application_get_property;
   app_class->handle_local_options = pos_application_handle_local_options;
   app_class->startup = pos_application_startup;
   app_class->activate = pos_application_activate;
   app_class->shutdown = pos_application_shutdown;
+
+  /**
+   * PosApplication:kiosk:
+   *
+   * Kiosk mode, for counter PCs (--kiosk or the GSettings key 'kiosk'):
+   * the window fills the screen without window controls and only a
+   * manager may close it. Known after startup.
+   */
+  properties[PROP_KIOSK] =
+    g_param_spec_boolean ("kiosk", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The resources live in a static library: referencing them keeps the
    * object (and its registering constructor) in the executable. */
@@ -364,6 +519,10 @@ pos_application_init (PosApplication *self)
                                  G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME,
                                  _("The terminal's database file (default: $BALCAO_DATABASE, else ~/.local/share/balcao/balcao.db)"),
                                  _("FILE"));
+  g_application_add_main_option (G_APPLICATION (self), "kiosk", 0,
+                                 G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
+                                 _("Kiosk mode for a counter PC: full screen, no window controls, only a manager can close it"),
+                                 NULL);
 }
 
 PosApplication *

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "pos-customer-dialog.h"
+#include "pos-customer-editor.h"
 #include "pos-format.h"
 
 #define SEARCH_LIMIT 30
@@ -100,8 +101,8 @@ search_thread (GTask        *task,
 
   if (db != NULL)
     {
-      /* An indexed FTS5 prefix query, limited to a screenful. */
-      found = pos_customers_search (db, task_data, SEARCH_LIMIT, &error);
+      /* Name words, phone, e-mail, CPF or card; a screenful, best first. */
+      found = pos_customers_search_page (db, task_data, 0, SEARCH_LIMIT, NULL, &error);
       pos_database_release_worker (owner, db);
     }
 
@@ -141,7 +142,7 @@ search_done (GObject      *source,
     }
 
   if (found->len == 0)
-    gtk_label_set_text (GTK_LABEL (data->status), _("No customer found. Check the spelling, or search by CPF."));
+    gtk_label_set_text (GTK_LABEL (data->status), _("No customer found. Check the spelling, search by CPF or phone, or register a new customer (Ctrl+N)."));
   else
     gtk_label_set_text (GTK_LABEL (data->status), _("Arrows choose, Enter attaches the customer to the sale."));
   gtk_single_selection_set_selected (data->selection, 0);
@@ -161,7 +162,7 @@ run_search (GTask *task)
   if (*text == '\0')
     {
       g_list_store_remove_all (data->store);
-      gtk_label_set_text (GTK_LABEL (data->status), _("Type a name, a CPF or the last digits of a phone number."));
+      gtk_label_set_text (GTK_LABEL (data->status), _("Type a name, a phone, an e-mail, a CPF or a loyalty card."));
       return;
     }
 
@@ -214,6 +215,8 @@ on_list_activate (GtkListView *view,
   choose_position (task, position);
 }
 
+static void new_customer (GTask *task);
+
 static gboolean
 on_key_pressed (GtkEventControllerKey *controller,
                 guint                  keyval,
@@ -245,6 +248,11 @@ on_key_pressed (GtkEventControllerKey *controller,
   if (keyval == GDK_KEY_Delete && (state & GDK_CONTROL_MASK))
     {
       finish (task, NULL, TRUE);
+      return GDK_EVENT_STOP;
+    }
+  if ((keyval == GDK_KEY_n || keyval == GDK_KEY_N) && (state & GDK_CONTROL_MASK))
+    {
+      new_customer (task);
       return GDK_EVENT_STOP;
     }
 
@@ -300,6 +308,56 @@ on_detach_clicked (GtkButton *button,
   finish (task, NULL, TRUE);
 }
 
+/* Registered at the counter (or an existing one chosen instead of a
+ * twin): that customer goes on the sale. */
+static void
+on_new_customer_done (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ChooseData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = pos_customer_editor_run_finish (result, &error);
+  PosCustomerSummary *customer;
+
+  if (data->done)
+    return;
+  if (id == NULL)
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_label_set_text (GTK_LABEL (data->status), error->message);
+      gtk_widget_grab_focus (data->entry);
+      return;
+    }
+  customer = pos_customers_get (data->db, id, &error);
+  if (customer == NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (data->status), error->message);
+      return;
+    }
+  finish (task, customer, FALSE);
+}
+
+static void
+new_customer (GTask *task)
+{
+  ChooseData *data = g_task_get_task_data (task);
+
+  if (data->done)
+    return;
+  pos_customer_editor_run_async (GTK_WINDOW (data->window), data->db, NULL,
+                                 gtk_editable_get_text (GTK_EDITABLE (data->entry)),
+                                 NULL, on_new_customer_done, g_object_ref (task));
+}
+
+static void
+on_new_clicked (GtkButton *button,
+                GTask     *task)
+{
+  new_customer (task);
+}
+
 static gboolean
 on_close_request (GtkWindow *window,
                   GTask     *task)
@@ -331,7 +389,7 @@ pos_customer_dialog_choose_async (GtkWindow           *parent,
 {
   GTask *task;
   ChooseData *data;
-  GtkWidget *box, *header, *scroller, *detach;
+  GtkWidget *box, *header, *scroller, *detach, *buttons, *add;
   GtkListItemFactory *factory;
   GtkEventController *keys;
 
@@ -352,14 +410,14 @@ pos_customer_dialog_choose_async (GtkWindow           *parent,
   gtk_box_append (GTK_BOX (box), header);
 
   data->entry = gtk_search_entry_new ();
-  g_object_set (data->entry, "placeholder-text", _("Name, CPF or phone"), NULL);
+  g_object_set (data->entry, "placeholder-text", _("Name, phone, e-mail, CPF or loyalty card"), NULL);
   gtk_widget_set_margin_start (data->entry, 12);
   gtk_widget_set_margin_end (data->entry, 12);
   gtk_accessible_update_property (GTK_ACCESSIBLE (data->entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Search customers"), -1);
   gtk_box_append (GTK_BOX (box), data->entry);
 
-  data->status = gtk_label_new (_("Type a name, a CPF or the last digits of a phone number."));
+  data->status = gtk_label_new (_("Type a name, a phone, an e-mail, a CPF or a loyalty card."));
   gtk_label_set_xalign (GTK_LABEL (data->status), 0);
   gtk_widget_set_margin_start (data->status, 12);
   gtk_widget_add_css_class (data->status, "dim-label");
@@ -382,11 +440,16 @@ pos_customer_dialog_choose_async (GtkWindow           *parent,
 
   detach = gtk_button_new_with_mnemonic (_("_No customer (Ctrl+Delete)"));
   gtk_widget_set_sensitive (detach, has_customer);
-  gtk_widget_set_margin_start (detach, 12);
-  gtk_widget_set_margin_end (detach, 12);
-  gtk_widget_set_margin_bottom (detach, 12);
+  add = gtk_button_new_with_mnemonic (_("Ne_w Customer… (Ctrl+N)"));
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_margin_start (buttons, 12);
+  gtk_widget_set_margin_end (buttons, 12);
+  gtk_widget_set_margin_bottom (buttons, 12);
+  gtk_widget_set_hexpand (detach, TRUE);
   gtk_widget_set_halign (detach, GTK_ALIGN_START);
-  gtk_box_append (GTK_BOX (box), detach);
+  gtk_box_append (GTK_BOX (buttons), detach);
+  gtk_box_append (GTK_BOX (buttons), add);
+  gtk_box_append (GTK_BOX (box), buttons);
 
   adw_window_set_content (ADW_WINDOW (data->window), box);
 
@@ -394,6 +457,7 @@ pos_customer_dialog_choose_async (GtkWindow           *parent,
   g_signal_connect (data->entry, "activate", G_CALLBACK (on_activate), task);
   g_signal_connect (data->list, "activate", G_CALLBACK (on_list_activate), task);
   g_signal_connect (detach, "clicked", G_CALLBACK (on_detach_clicked), task);
+  g_signal_connect (add, "clicked", G_CALLBACK (on_new_clicked), task);
   g_signal_connect (data->window, "close-request", G_CALLBACK (on_close_request), task);
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);

@@ -7,9 +7,11 @@
 
 G_BEGIN_DECLS
 
-/* Finds a customer by name, CPF or phone to attach to the sale. Type to
- * search, arrows move, Enter chooses, Escape cancels; "No customer"
- * (Ctrl+Delete) detaches the current one. */
+/* Finds a customer by name, phone, e-mail, CPF or loyalty card
+ * (pos_customers_search_page) to attach to the sale. Type to search,
+ * arrows move, Enter chooses, Escape cancels; "No customer" (Ctrl+Delete)
+ * detaches the current one; "New Customer…" (Ctrl+N) registers one
+ * (PosCustomerEditor) and chooses them. */
 void                pos_customer_dialog_choose_async  (GtkWindow           *parent,
                                                        PosDatabase         *db,
                                                        gboolean             has_customer,

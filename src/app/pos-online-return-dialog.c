@@ -523,6 +523,7 @@ build_order_page (PosOnlineReturnDialog *self)
   self->reason_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&list)), NULL));
   gtk_widget_set_valign (GTK_WIDGET (self->reason_drop), GTK_ALIGN_CENTER);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (reason_row), _("Why did it come back?"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->reason_drop), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Why did it come back?"), -1);
   adw_action_row_add_suffix (ADW_ACTION_ROW (reason_row), GTK_WIDGET (self->reason_drop));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (reason_group), reason_row);
   gtk_box_append (GTK_BOX (box), reason_group);

@@ -553,6 +553,7 @@ step_button (PosPickingDialog *self,
 
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
   gtk_widget_add_css_class (button, "circular");
   g_object_set_data (G_OBJECT (button), "line-no", GUINT_TO_POINTER (line_no));
   g_object_set_data (G_OBJECT (button), "step", GINT_TO_POINTER (step));

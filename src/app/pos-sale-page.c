@@ -10,6 +10,7 @@
 
 #include "terminal/pos-catalog.h"
 #include "terminal/pos-customers.h"
+#include "terminal/pos-loyalty.h"
 #include "terminal/pos-sales.h"
 
 #include "pos-approval-dialog.h"
@@ -509,20 +510,30 @@ update_customer (PosSalePage *self)
   gtk_label_set_text (GTK_LABEL (self->customer_label), name);
   if (self->customer != NULL)
     {
-      g_autofree char *credit = pos_format_money (self->customer->store_credit, self->currency);
-      g_autofree char *detail = NULL;
-      g_autofree char *points = g_strdup_printf ("%" G_GINT64_FORMAT, self->customer->loyalty_points);
+      g_autoptr(GString) detail = g_string_new (self->customer->cpf_masked);
+      PosLoyaltyRule rule;
 
       if (self->customer->store_credit > 0)
-        detail = g_strdup_printf (_("%s · credit %s · %s points"),
-                                  self->customer->cpf_masked ? self->customer->cpf_masked : "",
-                                  credit, points);
-      else
-        detail = g_strdup_printf (_("%s · %s points"),
-                                  self->customer->cpf_masked ? self->customer->cpf_masked : "",
-                                  points);
-      gtk_label_set_text (GTK_LABEL (self->customer_detail_label), detail);
-      gtk_widget_set_visible (self->customer_detail_label, TRUE);
+        {
+          g_autofree char *credit = pos_format_money (self->customer->store_credit, self->currency);
+
+          g_string_append_printf (detail, "%s", detail->len > 0 ? " · " : "");
+          g_string_append_printf (detail, _("credit %s"), credit);
+        }
+      /* the balance shown: the central's plus this terminal's unsent sales
+       * (docs/loyalty.md) */
+      pos_loyalty_get_rule (self->db, &rule);
+      if (pos_loyalty_rule_is_on (&rule))
+        {
+          gint64 balance = pos_customers_points_balance (self->db, self->customer->id);
+          g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, balance);
+
+          g_string_append_printf (detail, "%s", detail->len > 0 ? " · " : "");
+          g_string_append_printf (detail, g_dngettext (GETTEXT_PACKAGE, "%s point", "%s points",
+                                                       (gulong) MIN (ABS (balance), G_MAXLONG)), n);
+        }
+      gtk_label_set_text (GTK_LABEL (self->customer_detail_label), detail->str);
+      gtk_widget_set_visible (self->customer_detail_label, detail->len > 0);
     }
   else
     gtk_widget_set_visible (self->customer_detail_label, FALSE);
@@ -894,6 +905,25 @@ all_digits (const char *text)
   return TRUE;
 }
 
+/* A loyalty card: its customer on the sale (one lookup by a unique
+ * index). */
+static gboolean
+take_card (PosSalePage *self,
+           const char  *code)
+{
+  g_autoptr(PosCustomerSummary) customer = pos_customers_find_by_card (self->db, code, NULL);
+  g_autofree char *msg = NULL;
+
+  if (customer == NULL)
+    return FALSE;
+  if (pos_sale_page_set_customer (self, customer))
+    {
+      msg = g_strdup_printf (_("%s is attached to the sale"), customer->name);
+      toast (self, msg);
+    }
+  return TRUE;
+}
+
 static void
 on_entry_activate (GtkEntry    *entry,
                    PosSalePage *self)
@@ -944,6 +974,14 @@ on_entry_activate (GtkEntry    *entry,
           set_multiplier (self, 0);
           gtk_editable_set_text (GTK_EDITABLE (self->entry), "");
           show_cart (self);
+          return;
+        }
+
+      /* a customer's loyalty card, typed (or scanned too slowly to be
+       * told from typing): on the sale */
+      if (multiplier == 0 && take_card (self, rest))
+        {
+          gtk_editable_set_text (GTK_EDITABLE (self->entry), "");
           return;
         }
 
@@ -1566,6 +1604,29 @@ action_customer (GSimpleAction *action, GVariant *param, gpointer user_data)
   pos_customer_dialog_choose_async (get_parent_window (self), self->db,
                                     pos_cart_get_customer_id (self->cart) != NULL,
                                     self->cancellable, on_customer_chosen, g_object_ref (self));
+}
+
+gboolean
+pos_sale_page_set_customer (PosSalePage              *self,
+                            const PosCustomerSummary *customer)
+{
+  g_return_val_if_fail (POS_IS_SALE_PAGE (self), FALSE);
+
+  if (self->payment_dialog != NULL)
+    {
+      show_message (self, _("Finish the payment first: the customer was not attached."), TRUE);
+      return FALSE;
+    }
+  g_clear_pointer (&self->customer, pos_customer_summary_free);
+  if (customer != NULL)
+    {
+      self->customer = pos_customer_summary_copy (customer);
+      pos_cart_set_customer (self->cart, customer->id, customer->name);
+    }
+  else
+    pos_cart_set_customer (self->cart, NULL, NULL);
+  update_totals (self);
+  return TRUE;
 }
 
 /* Pay */

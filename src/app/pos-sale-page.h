@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "domain/pos-cart.h"
+#include "terminal/pos-customers.h"
 #include "terminal/pos-database.h"
 
 G_BEGIN_DECLS
@@ -33,6 +34,11 @@ void          pos_sale_page_scan             (PosSalePage *self,
 gboolean      pos_sale_page_take_typed       (PosSalePage *self,
                                               const char  *text);
 void          pos_sale_page_focus_entry      (PosSalePage *self);
+/* Attaches a customer to the sale in progress (a copy is kept), as F7
+ * does; NULL detaches. FALSE, with a message on the page, while the
+ * payment dialog is open. */
+gboolean      pos_sale_page_set_customer     (PosSalePage              *self,
+                                              const PosCustomerSummary *customer);
 /* Locking the screen parks the sale in progress under its cashier (NULL
  * without error when the sale is empty); signing back in resumes it. */
 char         *pos_sale_page_park_for_lock    (PosSalePage  *self,

@@ -871,6 +871,8 @@ build (PosShiftDialog *self)
   gtk_widget_add_css_class (self->primary, "pill");
   gtk_widget_set_halign (self->primary, GTK_ALIGN_CENTER);
   g_signal_connect_object (self->primary, "clicked", G_CALLBACK (on_primary_clicked), self, 0);
+  /* The X report never shows the count page: no button there to tell. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->primary), GTK_ACCESSIBLE_STATE_HIDDEN, *action == '\0', -1);
   gtk_box_append (GTK_BOX (count), self->primary);
   gtk_stack_add_named (GTK_STACK (self->stack), count, "count");
 

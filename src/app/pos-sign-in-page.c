@@ -251,8 +251,13 @@ pos_sign_in_page_reset (PosSignInPage *self,
   for (guint i = 0; i < self->staff->len; i++)
     {
       PosStaff *s = g_ptr_array_index (self->staff, i);
+      g_autofree char *a11y = g_strdup_printf ("%s, %s%s%s", s->name, pos_role_get_label (s->role),
+                                               s->locked_until > pos_now_ms () ? ", " : "",
+                                               s->locked_until > pos_now_ms () ? _("Locked out") : "");
 
       gtk_flow_box_append (GTK_FLOW_BOX (self->staff_box), make_tile (s));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (self->staff_box), i)),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
       if (g_strcmp0 (s->id, staff_id) == 0)
         {
           preselect = s;

@@ -24,6 +24,8 @@ struct _PosWindow {
   guint                 history_idle_id;
   GtkWidget            *pickups_page;    /* click and collect; built after the first frame */
   guint                 pickups_idle_id;
+  GtkWidget            *customers_page;  /* issue 4; built after the first frame */
+  guint                 customers_idle_id;
   PosWindowScanHook     scan_hook;        /* pos_window_set_scan_hook() */
   gpointer              scan_hook_data;
 

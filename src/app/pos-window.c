@@ -8,8 +8,11 @@
 
 #include "terminal/pos-database.h"
 #include "terminal/pos-outbox.h"
+#include "terminal/pos-staff.h"
 #include "terminal/pos-sync-engine.h"
 
+#include "pos-approval-dialog.h"
+#include "pos-customers-page.h"
 #include "pos-enroll-dialog.h"
 #include "pos-history-page.h"
 #include "pos-pickups-page.h"
@@ -124,6 +127,63 @@ show_pickups (GSimpleAction *action,
   gtk_widget_activate_action (self->pickups_page, "pickups.search", NULL);
 }
 
+/* win.open-pickup(s): an order (id or number) on the Pickups page, with
+ * its handover when it is ready (a customer's profile asks for it). */
+static void
+open_pickup (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  PosWindow *self = user_data;
+
+  if (ensure_pickups_page (self) == NULL)
+    return;
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "pickups");
+  pos_pickups_page_open_code (POS_PICKUPS_PAGE (self->pickups_page), g_variant_get_string (param, NULL));
+}
+
+/* The Customers page (issue 4), built after the first frame, fourth. */
+static GtkWidget *
+ensure_customers_page (PosWindow *self)
+{
+  AdwViewStackPage *page;
+
+  if (self->customers_page != NULL || self->db == NULL || ensure_pickups_page (self) == NULL)
+    return self->customers_page;
+
+  g_clear_handle_id (&self->customers_idle_id, g_source_remove);
+  self->customers_page = pos_customers_page_new (self->db, self->sync, self->sale_page);
+  page = adw_view_stack_add_titled (ADW_VIEW_STACK (self->view_stack), self->customers_page, "customers", _("Customers"));
+  adw_view_stack_page_set_icon_name (page, "system-users-symbolic");
+  return self->customers_page;
+}
+
+static gboolean
+build_customers_page_idle (gpointer user_data)
+{
+  PosWindow *self = user_data;
+
+  self->customers_idle_id = 0;
+  ensure_customers_page (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_customers (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       user_data)
+{
+  PosWindow *self = user_data;
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (self->main_stack)), "main") != 0 ||
+      ensure_customers_page (self) == NULL)
+    return;
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "customers");
+  /* Ctrl+4 is for finding someone: back to the search */
+  if (action != NULL)
+    pos_customers_page_focus_search (POS_CUSTOMERS_PAGE (self->customers_page));
+}
+
 /* ------------------------------------------------------------------ */
 /* Sync with the central                                               */
 
@@ -153,6 +213,8 @@ on_changes_applied (PosSyncEngine *engine,
     _pos_window_refresh_identity (self);
   if (streams != NULL && g_strv_contains (streams, "pickups") && self->pickups_page != NULL)
     pos_pickups_page_changes_applied (POS_PICKUPS_PAGE (self->pickups_page));
+  if (self->customers_page != NULL)
+    pos_customers_page_changes_applied (POS_CUSTOMERS_PAGE (self->customers_page), streams);
 }
 
 static void
@@ -293,6 +355,124 @@ on_close_response (AdwMessageDialog *dialog,
   gtk_window_close (GTK_WINDOW (self));
 }
 
+/* ---- Kiosk mode (pos-application.c: --kiosk or the 'kiosk' key) ----
+ * The counter PC's window fills the screen without window controls and a
+ * cashier cannot close it: the main menu's Quit (and Ctrl+Q) is for a
+ * manager, signed in or approving with their PIN or badge (the approval,
+ * audited with its approver, is the record, as for the audit log). */
+
+static gboolean
+kiosk_mode (PosWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  gboolean kiosk = FALSE;
+
+  if (POS_IS_APPLICATION (app))
+    g_object_get (app, "kiosk", &kiosk, NULL);
+  return kiosk;
+}
+
+/* Lets close_request through once. */
+static void
+kiosk_close (PosWindow *self)
+{
+  g_object_set_data (G_OBJECT (self), "pos-kiosk-quit", GINT_TO_POINTER (TRUE));
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+on_kiosk_quit_approved (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(PosWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pos_approval_dialog_ask_finish (result, NULL, &error))
+    {
+      if (error != NULL)
+        pos_window_add_toast (self, error->message);
+      return;
+    }
+  kiosk_close (self);
+}
+
+static void
+kiosk_quit (GSimpleAction *action,
+            GVariant      *param,
+            gpointer       user_data)
+{
+  PosWindow *self = user_data;
+  g_autoptr(PosStaff) person = NULL;
+
+  /* no store open: nobody could approve anything */
+  if (!kiosk_mode (self) || self->db == NULL)
+    {
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+  person = pos_staff_get_current (self->db, NULL);
+  if (person == NULL)
+    {
+      pos_window_add_toast (self, _("Kiosk mode: a manager signs in to close Balcão."));
+      return;
+    }
+  if (pos_staff_current_can (self->db, POS_PERMISSION_CHANGE_SETTINGS))
+    {
+      kiosk_close (self);
+      return;
+    }
+  pos_approval_dialog_ask_async (GTK_WINDOW (self), self->db, POS_PERMISSION_CHANGE_SETTINGS,
+                                 _("Closing Balcão on this counter (kiosk mode)"), NULL,
+                                 on_kiosk_quit_approved, g_object_ref (self));
+}
+
+/* The main menu's Quit becomes the manager's (app.quit, Ctrl+Q, runs
+ * kiosk-quit in kiosk mode). */
+static void
+kiosk_relabel_quit (GMenuModel *menu)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+      g_autofree char *action = NULL;
+
+      if (section != NULL)
+        kiosk_relabel_quit (section);
+      else if (G_IS_MENU (menu) &&
+               g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &action) &&
+               g_str_equal (action, "app.quit"))
+        {
+          g_menu_remove (G_MENU (menu), i);
+          g_menu_insert (G_MENU (menu), i, _("_Quit (Manager)…"), "app.quit");
+        }
+    }
+}
+
+/* A window manager's shortcut does not take the screen back either. */
+static void
+on_kiosk_fullscreened (PosWindow  *self,
+                       GParamSpec *pspec,
+                       gpointer    user_data)
+{
+  if (!gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    gtk_window_fullscreen (GTK_WINDOW (self));
+}
+
+static void
+setup_kiosk (PosWindow *self)
+{
+  GObject *menu = gtk_widget_get_template_child (GTK_WIDGET (self), POS_TYPE_WINDOW, "primary_menu");
+
+  gtk_window_set_deletable (GTK_WINDOW (self), FALSE);
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (self->header_bar), FALSE);
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (self->header_bar), FALSE);
+  if (G_IS_MENU_MODEL (menu))
+    kiosk_relabel_quit (G_MENU_MODEL (menu));
+  gtk_window_fullscreen (GTK_WINDOW (self));
+  g_signal_connect (self, "notify::fullscreened", G_CALLBACK (on_kiosk_fullscreened), NULL);
+}
+
 static gboolean
 pos_window_close_request (GtkWindow *window)
 {
@@ -305,6 +485,13 @@ pos_window_close_request (GtkWindow *window)
   if (self->close_confirmed || self->db == NULL ||
       g_getenv ("BALCAO_EXIT_AFTER_FIRST_FRAME") != NULL)
     return GTK_WINDOW_CLASS (pos_window_parent_class)->close_request (window);
+
+  /* Alt+F4, the window manager's close: not in kiosk mode */
+  if (kiosk_mode (self) && g_object_steal_data (G_OBJECT (self), "pos-kiosk-quit") == NULL)
+    {
+      pos_window_add_toast (self, _("Kiosk mode: a manager can close Balcão from the menu."));
+      return TRUE;
+    }
 
   pending = pos_outbox_count_pending (self->db, &error);
   if (pending == 0 || self->sync == NULL ||
@@ -331,9 +518,12 @@ pos_window_close_request (GtkWindow *window)
 static void print_receipt (GSimpleAction *action, GVariant *param, gpointer user_data);
 
 static const GActionEntry win_entries[] = {
+  { .name = "kiosk-quit", .activate = kiosk_quit },
   { .name = "show-sale", .activate = show_sale },
   { .name = "show-history", .activate = show_history },
   { .name = "show-pickups", .activate = show_pickups },
+  { .name = "show-customers", .activate = show_customers },
+  { .name = "open-pickup", .activate = open_pickup, .parameter_type = "s" },
   { .name = "sync-now", .activate = sync_now },
   { .name = "print-receipt", .activate = print_receipt, .parameter_type = "(sbb)" },
   { .name = "sync-details", .activate = sync_details },
@@ -375,6 +565,15 @@ route_scan (PosWindow  *self,
         }
       return;
     }
+
+  /* a customer's loyalty card (not a product): on the sale; the profile
+   * only when the clerk is on the Customers page, a toast otherwise so a
+   * sale in progress goes on */
+  if (ensure_customers_page (self) != NULL &&
+      pos_customers_page_take_card (POS_CUSTOMERS_PAGE (self->customers_page), text,
+                                    g_strcmp0 (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (self->view_stack)),
+                                               "customers") == 0))
+    return;
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "sale");
   pos_sale_page_scan (POS_SALE_PAGE (self->sale_page), parse_input);
@@ -584,6 +783,7 @@ open_database (PosWindow  *self,
 
   self->history_idle_id = g_idle_add_full (G_PRIORITY_LOW, build_history_page_idle, self, NULL);
   self->pickups_idle_id = g_idle_add_full (G_PRIORITY_LOW, build_pickups_page_idle, self, NULL);
+  self->customers_idle_id = g_idle_add_full (G_PRIORITY_LOW, build_customers_page_idle, self, NULL);
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (self->view_stack), "sale");
   on_visible_page_changed (ADW_VIEW_STACK (self->view_stack), NULL, self);
@@ -622,6 +822,7 @@ pos_window_dispose (GObject *object)
   g_clear_object (&self->detector);
   g_clear_handle_id (&self->history_idle_id, g_source_remove);
   g_clear_handle_id (&self->pickups_idle_id, g_source_remove);
+  g_clear_handle_id (&self->customers_idle_id, g_source_remove);
   _pos_window_staff_dispose (self);
   g_clear_object (&self->printing);
   if (self->sync != NULL)
@@ -633,6 +834,7 @@ pos_window_dispose (GObject *object)
   self->sale_page = NULL;
   self->history_page = NULL;
   self->pickups_page = NULL;
+  self->customers_page = NULL;
 
   G_OBJECT_CLASS (pos_window_parent_class)->dispose (object);
 }
@@ -672,6 +874,8 @@ pos_window_class_init (PosWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PosWindow, status_hint);
   gtk_widget_class_bind_template_child (widget_class, PosWindow, no_shift_page);
   gtk_widget_class_bind_template_child (widget_class, PosWindow, person_label);
+  /* kiosk mode relabels its Quit (no pointer kept) */
+  gtk_widget_class_bind_template_child_full (widget_class, "primary_menu", FALSE, 0);
 }
 
 static void
@@ -690,6 +894,8 @@ pos_window_new (PosApplication *application,
   PosWindow *self = g_object_new (POS_TYPE_WINDOW, "application", application, NULL);
 
   fit_to_monitor (self);
+  if (kiosk_mode (self))
+    setup_kiosk (self);
   self->db_path = g_strdup (db_path);
   open_database (self, db_path);
   if (self->sale_page != NULL)

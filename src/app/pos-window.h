@@ -17,10 +17,14 @@ G_BEGIN_DECLS
  * goes to the sign-in first; a receipt code "BALCAO:SALE:<id>" opens
  * that sale in History; a customer's pickup QR code
  * "BALCAO:PICKUP:<number>:<code>" opens that order's handover on the
- * Pickups page; anything else goes to the sale. When the database cannot
+ * Pickups page; a customer's loyalty card (not a product's code) attaches
+ * the customer to the sale (PosCustomersPage); anything else goes to the
+ * sale. When the database cannot
  * be opened it shows why and what to do.
  * Actions: win.show-sale (Ctrl+1, F10), win.show-history (Ctrl+2, F11),
  * win.show-pickups (Ctrl+3: the Pickups page, its search focused),
+ * win.show-customers (Ctrl+4: the Customers page, its search focused),
+ * win.open-pickup(s) (an order by id or number on the Pickups page),
  * win.online-return (Ctrl+Shift+R: items of an online order brought back,
  * PosOnlineReturnDialog). */
 #define POS_TYPE_WINDOW (pos_window_get_type ())
