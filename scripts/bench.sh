@@ -20,7 +20,15 @@
 #            text layout; "Pay" to the job accepted by a private cupsd
 #            (raw socket:// queue), vs the same bytes sent straight with
 #            libcups and vs the commit alone (skipped when cupsd cannot start)
-# Usage: scripts/bench.sh [catalog|commit|startup|signin|scan|sync|print ...]   (default: all)
+#   customers on 1 000 000 customers and 10 000 000 timeline events (built
+#            once into build-bench/bench-customers-10m.db from bench-1000000.db,
+#            then reused): search p50/p95/p99 on what a clerk types, vs a
+#            SELECT by rowid and a bare FTS5 word; opening a 10 000-event
+#            profile to its timeline's first page, vs a bare SELECT of 50
+#            events and a durable 1-row COMMIT; RSS while the timeline model
+#            is walked, and while a GtkListView scrolls it to the end (1 000
+#            and 10 000 events), vs a minimal GTK 4 window
+# Usage: scripts/bench.sh [catalog|commit|startup|signin|scan|sync|pickups|print|customers ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -36,13 +44,14 @@ ninja -C "$build" -j2 src/app/balcao src/cli/balcao-ctl \
   tests/bench/bench-startup tests/bench/minimal-window \
   src/central/balcao-central tests/bench/bench-sync-push tests/bench/bench-sync-pull \
   tests/bench/bench-sync-pickup tests/bench/bench-pickups tests/bench/bench-central-load tests/bench/bench-signin \
-  tests/bench/bench-scan tests/bench/bench-print
+  tests/bench/bench-scan tests/bench/bench-print \
+  tests/bench/bench-customers tests/bench/bench-timeline-scroll
 
 products=${BALCAO_BENCH_PRODUCTS:-1000000}
 customers=${BALCAO_BENCH_CUSTOMERS:-1000000}
 db=${BALCAO_BENCH_DB:-$build/bench-${products}.db}
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(catalog commit startup signin scan sync pickups print)
+[ ${#which[@]} -gt 0 ] || which=(catalog commit startup signin scan sync pickups print customers)
 
 for b in "${which[@]}"; do
   case "$b" in
@@ -112,8 +121,24 @@ for b in "${which[@]}"; do
       rm -rf "$build/bench-print"; mkdir -p "$build/bench-print"
       "$build/tests/bench/bench-print" --dir "$build/bench-print" --receipts 200 --jobs 50
       ;;
+    customers)
+      events=${BALCAO_BENCH_EVENTS:-10000000}
+      cdb=${BALCAO_BENCH_CUSTOMERS_DB:-$build/bench-customers-${events}.db}
+      [ "$events" != 10000000 ] || cdb=${BALCAO_BENCH_CUSTOMERS_DB:-$build/bench-customers-10m.db}
+      echo "== customers: $customers customers, $events timeline events ($cdb)"
+      if [ ! -f "$cdb" ] && [ ! -f "$db" ]; then
+        "$build/tests/bench/bench-catalog" --db "$db" --products "$products" --customers "$customers" >/dev/null
+      fi
+      "$build/tests/bench/bench-customers" --db "$cdb" --base "$db" --customers "$customers" --events "$events" \
+        --iterations "${BALCAO_BENCH_ITERATIONS:-1000}"
+      echo "== customers: a GtkListView scrolled over the timeline, RSS vs a minimal GTK 4 window"
+      scroll=(env GSK_RENDERER=cairo GTK_A11Y=none GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1
+              "$build/tests/bench/bench-timeline-scroll" --db "$cdb" --base "$db" --customers "$customers"
+              --events "$events" --runs 3 --minimal "$build/tests/bench/minimal-window")
+      if [ -n "${DISPLAY:-}" ]; then "${scroll[@]}"; else xvfb-run -a -s '-screen 0 1280x800x24' "${scroll[@]}"; fi
+      ;;
     *)
-      echo "unknown benchmark: $b (catalog, commit, startup, signin, scan, sync, pickups, print)" >&2
+      echo "unknown benchmark: $b (catalog, commit, startup, signin, scan, sync, pickups, print, customers)" >&2
       exit 2
       ;;
   esac

@@ -32,6 +32,8 @@ packages=(
   # gir1.2-atspi-2.0), the accessibility bus (at-spi2-core), the pt_BR and
   # es_ES locales generated below (locales)
   python3-gi gir1.2-atspi-2.0 at-spi2-core locales
+  # xprop reads the kiosk window's state (tests/ui/test-kiosk.sh)
+  x11-utils
 )
 
 missing=()

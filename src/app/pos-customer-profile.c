@@ -256,9 +256,13 @@ show_header (PosCustomerProfileView *self)
   gtk_label_set_text (self->tier_label, p->loyalty_tier != NULL ? p->loyalty_tier : "");
   gtk_widget_set_visible (GTK_WIDGET (self->tier_label), p->loyalty_tier != NULL && *p->loyalty_tier != '\0');
 
-  g_string_append_printf (figures, g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " point", "%" G_GINT64_FORMAT " points",
-                                                (gulong) MIN (MAX (p->loyalty_points, 0), G_MAXLONG)),
-                          p->loyalty_points);
+  {
+    g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, p->loyalty_points);
+
+    /* TRANSLATORS: %s is a number of loyalty points */
+    g_string_append_printf (figures, g_dngettext (GETTEXT_PACKAGE, "%s point", "%s points",
+                                                  (gulong) MIN (MAX (p->loyalty_points, 0), G_MAXLONG)), n);
+  }
   g_string_append (figures, " · ");
   g_string_append_printf (figures, _("Store credit %s"), credit);
   if (p->lifetime_spent != 0)

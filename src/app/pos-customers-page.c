@@ -227,9 +227,13 @@ row_bind (GtkSignalListItemFactory *factory,
     g_string_append (detail, _("No CPF or phone"));
   gtk_label_set_text (g_object_get_data (G_OBJECT (row), "detail"), detail->str);
 
-  points = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " point", "%" G_GINT64_FORMAT " points",
-                                         (gulong) MIN (c->loyalty_points, G_MAXLONG)),
-                            c->loyalty_points);
+  {
+    g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, c->loyalty_points);
+
+    /* TRANSLATORS: %s is a number of loyalty points */
+    points = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s point", "%s points",
+                                           (gulong) MIN (MAX (c->loyalty_points, 0), G_MAXLONG)), n);
+  }
   gtk_label_set_text (g_object_get_data (G_OBJECT (row), "points"), points);
   if (c->store_credit != 0)
     {

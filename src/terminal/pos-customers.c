@@ -274,7 +274,9 @@ pos_customers_search_page (PosDatabase  *db,
   if (!search_exact (db, text, all, error))
     return NULL;
 
-  query = _pos_fts_prefix_query (text);
+  /* A whole document, phone, e-mail or card names the customer: the words
+   * of it would only add noise (and time). */
+  query = all->len == 0 ? _pos_fts_prefix_query (text) : NULL;
   if (query != NULL && all->len < want)
     {
       /* The words as prefixes; the best-ranked among the first matches
@@ -282,7 +284,7 @@ pos_customers_search_page (PosDatabase  *db,
        * would not answer as the clerk types). */
       sqlite3_stmt *stmt = pos_database_prepare_cached (db,
         "SELECT " CUSTOMER_COLUMNS
-        "FROM (SELECT rowid AS rid, bm25 (customer_search, 10.0, 2.0, 2.0, 2.0, 3.0, 3.0) AS score "
+        "FROM (SELECT rowid AS rid, bm25 (customer_search, 10.0, 2.0, 2.0, 3.0, 3.0) AS score "
         "      FROM customer_search WHERE customer_search MATCH ?1 LIMIT ?3) m "
         "JOIN customers c ON c.rowid = m.rid "
         "WHERE " LIVE
@@ -292,7 +294,7 @@ pos_customers_search_page (PosDatabase  *db,
         return NULL;
       sqlite3_bind_text (stmt, 1, query, -1, SQLITE_STATIC);
       sqlite3_bind_int (stmt, 2, (int) want + (int) all->len);
-      sqlite3_bind_int (stmt, 3, (int) MAX (2000u, want * 4));
+      sqlite3_bind_int (stmt, 3, (int) MAX (500u, want * 4));
       if (!collect (db, stmt, all, want, error))
         return NULL;
     }

@@ -17,7 +17,13 @@ CREATE INDEX customers_email_norm ON customers (email_norm) WHERE email_norm IS 
 ALTER TABLE customer_events ADD COLUMN local INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX customer_events_document ON customer_events (document_id) WHERE document_id IS NOT NULL;
 CREATE INDEX customer_events_channel ON customer_events (customer_id, channel, occurred_at DESC);
-CREATE INDEX customer_events_kind ON customer_events (customer_id, kind, occurred_at DESC);
+-- The kind filter, and the lifetime total read from the index alone.
+CREATE INDEX customer_events_kind ON customer_events (customer_id, kind, occurred_at DESC, amount);
+-- Pages of a timeline in one order, newest first, without sorting ties.
+DROP INDEX customer_events_timeline;
+CREATE INDEX customer_events_page ON customer_events (customer_id, occurred_at DESC, id DESC);
+-- A profile lists how the customer is known in each channel.
+CREATE INDEX customer_identities_customer ON customer_identities (customer_id);
 
 -- Loyalty: the points a sale earned (or a return took back) and spent at
 -- this terminal. The balance shown is the central's (customers.
@@ -54,30 +60,32 @@ DROP TABLE sale_payments;
 ALTER TABLE sale_payments_new RENAME TO sale_payments;
 
 -- The customers' search index gains the normalised phone (typed without
--- formatting, or its first digits) and the loyalty card. FTS5 tables
--- cannot gain a column: the index is made again.
+-- formatting, or its first digits) and the loyalty card, and loses the
+-- e-mail: its local parts made millions of one-customer words that every
+-- name prefix had to walk (an e-mail is found exactly by email_norm).
+-- FTS5 tables cannot change their columns: the index is made again.
 DROP TRIGGER customers_ai;
 DROP TRIGGER customers_ad;
 DROP TRIGGER customers_au;
 DROP TABLE customer_search;
 CREATE VIRTUAL TABLE customer_search USING fts5 (
-  name, email, phone, cpf, phone_digits, loyalty_card,
+  name, phone, cpf, phone_digits, loyalty_card,
   content = 'customers', content_rowid = 'rowid',
   tokenize = 'unicode61 remove_diacritics 2',
   prefix = '2 3'
 );
 INSERT INTO customer_search (customer_search) VALUES ('rebuild');
 CREATE TRIGGER customers_ai AFTER INSERT ON customers BEGIN
-  INSERT INTO customer_search (rowid, name, email, phone, cpf, phone_digits, loyalty_card)
-  VALUES (new.rowid, new.name, new.email, new.phone, new.cpf, new.phone_digits, new.loyalty_card);
+  INSERT INTO customer_search (rowid, name, phone, cpf, phone_digits, loyalty_card)
+  VALUES (new.rowid, new.name, new.phone, new.cpf, new.phone_digits, new.loyalty_card);
 END;
 CREATE TRIGGER customers_ad AFTER DELETE ON customers BEGIN
-  INSERT INTO customer_search (customer_search, rowid, name, email, phone, cpf, phone_digits, loyalty_card)
-  VALUES ('delete', old.rowid, old.name, old.email, old.phone, old.cpf, old.phone_digits, old.loyalty_card);
+  INSERT INTO customer_search (customer_search, rowid, name, phone, cpf, phone_digits, loyalty_card)
+  VALUES ('delete', old.rowid, old.name, old.phone, old.cpf, old.phone_digits, old.loyalty_card);
 END;
-CREATE TRIGGER customers_au AFTER UPDATE OF name, email, phone, cpf, phone_digits, loyalty_card ON customers BEGIN
-  INSERT INTO customer_search (customer_search, rowid, name, email, phone, cpf, phone_digits, loyalty_card)
-  VALUES ('delete', old.rowid, old.name, old.email, old.phone, old.cpf, old.phone_digits, old.loyalty_card);
-  INSERT INTO customer_search (rowid, name, email, phone, cpf, phone_digits, loyalty_card)
-  VALUES (new.rowid, new.name, new.email, new.phone, new.cpf, new.phone_digits, new.loyalty_card);
+CREATE TRIGGER customers_au AFTER UPDATE OF name, phone, cpf, phone_digits, loyalty_card ON customers BEGIN
+  INSERT INTO customer_search (customer_search, rowid, name, phone, cpf, phone_digits, loyalty_card)
+  VALUES ('delete', old.rowid, old.name, old.phone, old.cpf, old.phone_digits, old.loyalty_card);
+  INSERT INTO customer_search (rowid, name, phone, cpf, phone_digits, loyalty_card)
+  VALUES (new.rowid, new.name, new.phone, new.cpf, new.phone_digits, new.loyalty_card);
 END;
