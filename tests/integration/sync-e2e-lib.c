@@ -13,6 +13,7 @@
 #include "terminal/pos-sales.h"
 #include "terminal/pos-shifts.h"
 #include "terminal/pos-staff.h"
+#include "terminal/pos-customers.h"
 #include "sync-e2e-lib.h"
 #include "test-tmpdir.h"
 
@@ -719,6 +720,20 @@ new_customer (Env        *env,
 
   CHANNEL_OK (env, "PUT", path, body);
   return id;
+}
+
+void
+term_know_customer (Term       *t,
+                    const char *id,
+                    const char *email)
+{
+  g_autoptr(PosDatabase) db = term_open (t);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = pos_customers_lookup_central (db, email, NULL, &error);
+
+  ck_assert_msg (found != NULL, "looking %s up: %s", email, error ? error->message : "?");
+  ck_assert_uint_eq (found->len, 1);
+  ck_assert_str_eq (((PosCustomerSummary *) g_ptr_array_index (found, 0))->id, id);
 }
 
 char *

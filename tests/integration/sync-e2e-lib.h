@@ -91,6 +91,10 @@ long    channel_request  (Env *env, const char *method, const char *path, const 
  * consent; its id. */
 char   *consent_json     (const char *channel, gboolean granted, const char *source, gint64 when);
 char   *new_customer     (Env *env, const char *name, const char *email);
+/* The customers stream is scoped to the customers of the terminal's store
+ * (docs/sync-protocol.md §6.1): the terminal looks the customer up at the
+ * central by e-mail, which makes them the store's. */
+void    term_know_customer (Term *t, const char *id, const char *email);
 /* A string member of json (of its member object, when object is given). */
 char   *json_member      (const char *json, const char *object, const char *member);
 

@@ -466,6 +466,7 @@ START_TEST (test_customer_edited_twice)
   g_autofree char *text = NULL;
   gint64 base_version, t1;
 
+  term_know_customer (a, id, "ana@example.com");
   term_sync_ok (a);
   base_version = term_int (a, "SELECT version FROM customers WHERE id = ?1", id);
   ck_assert_int_gt (base_version, 0);
@@ -655,6 +656,7 @@ START_TEST (test_customer_erased_dead_letter)
   PosOutboxEntry *e;
   gint64 version;
 
+  term_know_customer (a, id, "eva@example.com");
   term_sync_ok (a);
   version = term_int (a, "SELECT version FROM customers WHERE id = ?1", id);
   ck_assert_int_gt (version, 0);
@@ -707,6 +709,8 @@ START_TEST (test_customer_merged)
   g_autofree char *text = NULL;
   gint64 version;
 
+  term_know_customer (a, merged, "fabio@example.com");
+  term_know_customer (a, survivor, "fabio.nunes@example.com");
   term_sync_ok (a);
   version = term_int (a, "SELECT version FROM customers WHERE id = ?1", merged);
   ck_assert_int_gt (version, 0);
@@ -767,6 +771,8 @@ START_TEST (test_expired_cursor)
   GThread *thread;
   gint64 before;
 
+  term_know_customer (a, erased, "bruno@example.com");
+  term_know_customer (a, kept, "clara@example.com");
   term_sync_ok (a);
   ck_assert_int_eq (term_int (a, "SELECT count(*) FROM customers WHERE id = ?1 AND email IS NOT NULL", erased), 1);
 
