@@ -157,3 +157,21 @@ if [ -f "${XDG_RUNTIME_DIR:-/tmp}/balcao-demo-central.env" ]; then
   xdotool key Escape
   sleep 0.5
 fi
+
+# Customers (Ctrl+4): the customer with the longest history, found by two
+# words typed without accents, their profile and cross-channel timeline.
+focus "$win"
+who=$(sqlite3 -batch -noheader "$db" "SELECT c.name FROM customers c JOIN customer_events e ON e.customer_id = c.id \
+  WHERE c.erased_at IS NULL AND c.merged_into IS NULL AND c.processing_restricted = 0 \
+  GROUP BY c.id ORDER BY COUNT(*) DESC LIMIT 1" 2>/dev/null || true)
+if [ -n "$who" ]; then
+  typed=$(printf '%s' "$who" | python3 -c 'import sys, unicodedata; t = unicodedata.normalize("NFD", sys.stdin.read()); print(" ".join("".join(c for c in t if not unicodedata.combining(c)).lower().split()[:2]))')
+  xdotool key --clearmodifiers ctrl+4
+  sleep 1
+  xdotool type --delay 20 "$typed"
+  sleep 1.5
+  shot 13-customer-search
+  xdotool key Down Return
+  sleep 2
+  shot 14-customer-profile
+fi
