@@ -62,6 +62,19 @@ int_text (gint64 v)
 }
 
 char *
+central_store_name (CentralConn *conn,
+                    const char  *store_id,
+                    GError     **error)
+{
+  const char *params[] = { store_id };
+  g_autoptr(PGresult) res = central_conn_exec (conn, "SELECT name FROM stores WHERE id = $1", 1, params, error);
+
+  if (res == NULL)
+    return NULL;
+  return g_strdup (PQntuples (res) > 0 ? PQgetvalue (res, 0, 0) : store_id);
+}
+
+char *
 central_store_json (CentralConn *conn,
                     const char  *store_id,
                     GError     **error)

@@ -49,6 +49,11 @@ char     *central_store_list    (CentralConn *conn,
 char     *central_store_id_for_code (CentralConn *conn,
                                      const char  *code,
                                      GError     **error);
+/* The store's name, as a clerk reads it in a timeline ("Loja Centro");
+ * the id itself for a store the central does not hold. */
+char     *central_store_name    (CentralConn *conn,
+                                 const char  *store_id,
+                                 GError     **error);
 /* The STORE entity (§4) as JSON text. */
 char     *central_store_json    (CentralConn *conn,
                                  const char  *store_id,

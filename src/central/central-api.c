@@ -76,6 +76,7 @@ static const Route routes[] = {
   { "GET", "/v1/sync/wait", CENTRAL_ROUTE_WAIT },
   { "POST", "/v1/sync/push", CENTRAL_ROUTE_PUSH },
   { "GET", "/v1/orders/*", CENTRAL_ROUTE_TERMINAL_ORDER },
+  { "GET", "/v1/customers", CENTRAL_ROUTE_TERMINAL_CUSTOMERS },
   { "POST", "/v1/channel/orders", CENTRAL_ROUTE_ORDERS },
   { "GET", "/v1/channel/orders/*", CENTRAL_ROUTE_ORDER },
   { "POST", "/v1/channel/orders/*/status", CENTRAL_ROUTE_ORDER_STATUS },
@@ -632,6 +633,37 @@ handle_sync (CentralRequest  *req,
         return ok (resp, 200, wrap ("order", order));
       }
 
+    case CENTRAL_ROUTE_TERMINAL_CUSTOMERS:
+      {
+        /* A customer at the counter (§6.1): whoever is found becomes
+         * one of this store's, in the same transaction. */
+        const char *q = query_str (req, "q");
+        g_autoptr(CentralTx) tx = NULL;
+
+        if (!query_uint (req, "limit", 1, CENTRAL_LOOKUP_MAX_LIMIT, 10, &limit, resp))
+          return;
+        if (q == NULL || !g_utf8_validate (q, -1, NULL) || g_utf8_strlen (q, -1) > 200)
+          return central_api_error (resp, 400, "bad_request",
+                                    "q is missing: type at least three letters of the name, or a CPF, phone, "
+                                    "e-mail or card.");
+        tx = central_tx_begin (conn, &error);
+        if (tx == NULL)
+          return db_failed (resp, error);
+        body = central_customer_lookup (tx, t->store_id, q, limit, &error);
+        if (body == NULL)
+          {
+            if (g_error_matches (error, CENTRAL_CUSTOMER_ERROR, CENTRAL_CUSTOMER_ERROR_INVALID))
+              return central_api_error (resp, 400, "bad_request", error->message);
+            return db_failed (resp, error);
+          }
+        if (!central_tx_commit (g_steal_pointer (&tx), &error))
+          {
+            g_free (body);
+            return db_failed (resp, error);
+          }
+        return ok (resp, 200, body);
+      }
+
     default:
       g_assert_not_reached ();
     }
@@ -990,6 +1022,7 @@ central_api_handle (CentralRequest  *req,
     case CENTRAL_ROUTE_WAIT:
     case CENTRAL_ROUTE_PUSH:
     case CENTRAL_ROUTE_TERMINAL_ORDER:
+    case CENTRAL_ROUTE_TERMINAL_CUSTOMERS:
       {
         Terminal t = { NULL, NULL };
 

@@ -27,6 +27,7 @@ typedef enum {
   CENTRAL_ROUTE_CUSTOMER_ERASE,
   CENTRAL_ROUTE_CUSTOMER_TIMELINE,
   CENTRAL_ROUTE_TERMINAL_ORDER,     /* GET /v1/orders/{ref} (terminals, §7.1) */
+  CENTRAL_ROUTE_TERMINAL_CUSTOMERS, /* GET /v1/customers?q= (terminals, §6.1) */
 } CentralRoute;
 
 typedef struct {

@@ -142,14 +142,72 @@ append_member (GString    *out,
     pos_sync_append_json_string (out, value);
 }
 
-/* Writes the pending changes (the last state of each entity) in one
- * statement, and the notifications. */
+typedef struct {
+  guint index;   /* in tx->pending */
+  int   rank;
+} Row;
+
+static int
+compare_rows (gconstpointer a,
+              gconstpointer b)
+{
+  const Row *x = a;
+  const Row *y = b;
+
+  if (x->rank != y->rank)
+    return x->rank < y->rank ? -1 : 1;
+  return x->index < y->index ? -1 : (x->index > y->index ? 1 : 0);
+}
+
+/* The timeline entries among the pending changes that no longer exist:
+ * erased later in the same transaction (their personal data must not be
+ * published). */
+static gboolean
+gone_events (CentralTx  *tx,
+             GArray     *order,
+             GHashTable *gone,
+             GError    **error)
+{
+  g_autoptr(GString) ids = g_string_new ("[");
+  g_autoptr(PGresult) res = NULL;
+  const char *params[1];
+
+  for (guint i = 0; i < order->len; i++)
+    {
+      Pending *p = g_ptr_array_index (tx->pending, g_array_index (order, Row, i).index);
+
+      if (!g_str_equal (p->entity, "customer_event"))
+        continue;
+      if (ids->len > 1)
+        g_string_append_c (ids, ',');
+      pos_sync_append_json_string (ids, p->id);
+    }
+  if (ids->len == 1)
+    return TRUE;
+  g_string_append_c (ids, ']');
+  params[0] = ids->str;
+  res = central_conn_exec (tx->conn,
+    "SELECT x FROM json_array_elements_text ($1::json) AS x "
+    "WHERE NOT EXISTS (SELECT 1 FROM customer_events e WHERE e.id = x)", 1, params, error);
+  if (res == NULL)
+    return FALSE;
+  for (int i = 0; i < PQntuples (res); i++)
+    g_hash_table_add (gone, g_strdup (PQgetvalue (res, i, 0)));
+  return TRUE;
+}
+
+/* Writes the pending changes (the last state of each entity, for each
+ * store) in one statement, and the notifications. Within a transaction the
+ * rows take their seqs in entity rank order (a customer before its
+ * timeline, a tax class before its products), then in emission order. */
 static gboolean
 flush (CentralTx *tx,
        GError   **error)
 {
   g_autoptr(GHashTable) last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) notes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) gone = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (Row));
   g_autoptr(GString) rows = g_string_new ("[");
   gint64 now = central_now_ms ();
   g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
@@ -171,8 +229,20 @@ flush (CentralTx *tx,
     {
       Pending *p = g_ptr_array_index (tx->pending, i);
       g_autofree char *k = g_strdup_printf ("%s\x1f%s\x1f%s", p->entity, p->id, p->store_id ? p->store_id : "");
+      Row row = { i, central_entity_rank (p->entity) };
 
-      if (GPOINTER_TO_UINT (g_hash_table_lookup (last, k)) != i + 1)
+      if (GPOINTER_TO_UINT (g_hash_table_lookup (last, k)) == i + 1)
+        g_array_append_val (order, row);
+    }
+  g_array_sort (order, compare_rows);
+  if (!gone_events (tx, order, gone, error))
+    return FALSE;
+
+  for (guint i = 0; i < order->len; i++)
+    {
+      Pending *p = g_ptr_array_index (tx->pending, g_array_index (order, Row, i).index);
+
+      if (g_str_equal (p->entity, "customer_event") && g_hash_table_contains (gone, p->id))
         continue;
 
       if (rows->len > 1)
@@ -191,6 +261,8 @@ flush (CentralTx *tx,
 
       g_hash_table_add (notes, g_strdup_printf ("%s:%s", p->store_id ? p->store_id : "*", p->stream));
     }
+  if (rows->len == 1)
+    return TRUE;
   g_string_append_c (rows, ']');
 
   if (!central_conn_run (tx->conn, "SELECT pg_advisory_xact_lock (" CHANGES_LOCK_KEY ")", 0, NULL, error))

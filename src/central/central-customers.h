@@ -7,8 +7,10 @@
 
 G_BEGIN_DECLS
 
-/* Customers at the central (docs/sync-protocol.md §6): per-field
- * last-writer-wins, most restrictive consent, merges, erasure. */
+/* Customers at the central (docs/sync-protocol.md §6, §6.1): per-field
+ * last-writer-wins, most restrictive consent, merges, erasure; the stores
+ * each customer is relevant to (customer and timeline changes are
+ * published once per relevant store), lookups, loyalty points. */
 
 #define CENTRAL_CUSTOMER_ERROR (central_customer_error_quark ())
 GQuark central_customer_error_quark (void);
@@ -29,6 +31,8 @@ typedef struct {
   gint64      edit_ts;           /* when the edit was made (Unix ms) */
   gint64      created_at;        /* 0: edit_ts */
   const char *source;            /* consent source when a consent has none */
+  const char *store_id;          /* the store of the terminal that made the edit: the
+                                  * customer becomes relevant to it (§6.1); NULL for channels */
 } CentralCustomerEdit;
 
 /* Applies an edit (creating the customer when new). An edit of a merged
@@ -53,6 +57,50 @@ gboolean central_customer_merge  (CentralTx   *tx,
                                   const char  *id,
                                   const char  *into,
                                   GError     **error);
+
+/* Why a customer is relevant to a store (customer_stores.reason). */
+#define CENTRAL_RELEVANT_SALE   "sale"
+#define CENTRAL_RELEVANT_RETURN "return"
+#define CENTRAL_RELEVANT_PICKUP "pickup"
+#define CENTRAL_RELEVANT_EDIT   "edit"
+#define CENTRAL_RELEVANT_LOOKUP "lookup"
+
+/* The (surviving) customer becomes relevant to the store, for ever. The
+ * first time, the store is sent the customer's current state and whole
+ * timeline in this transaction. An erased customer is left alone; an id
+ * the central does not know yet is remembered (it is published to the
+ * store when it arrives). */
+gboolean central_customer_relate (CentralTx   *tx,
+                                  const char  *customer_id,
+                                  const char  *store_id,
+                                  const char  *reason,
+                                  GError     **error);
+
+/* loyalty_points += delta on the (surviving) customer, a new version,
+ * published. An erased or unknown customer: nothing (the sale stands);
+ * a balance that goes negative is logged. `document_id` names the sale. */
+gboolean central_customer_add_points (CentralTx   *tx,
+                                      const char  *customer_id,
+                                      gint64       delta,
+                                      const char  *document_id,
+                                      GError     **error);
+
+#define CENTRAL_LOOKUP_MAX_LIMIT 20
+
+/* GET /v1/customers?q=TEXT (§6.1): by CPF, e-mail, phone, loyalty card or
+ * name words, best match first, at most `limit`; every customer returned
+ * becomes relevant to `store_id`. The 200 body {"customers": [...]};
+ * CENTRAL_CUSTOMER_ERROR_INVALID when the text is too short to search. */
+char    *central_customer_lookup (CentralTx   *tx,
+                                  const char  *store_id,
+                                  const char  *text,
+                                  guint        limit,
+                                  GError     **error);
+
+/* Fills the lookup keys (folded name, phone digits...) of the customers
+ * that have none yet: the rows of a database migrated to schema 5. */
+gboolean central_customers_fold_pending (CentralConn *conn,
+                                         GError     **error);
 
 /* The survivor of `id` (following merges); NULL if unknown. Sets
  * *erased when the customer was erased. */

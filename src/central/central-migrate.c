@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "central-changes.h"
+#include "central-customers.h"
 #include "central-migrate.h"
 
 #define MIGRATIONS_PATH "/br/balcao/Balcao/migrations/central"
@@ -104,5 +105,10 @@ central_migrate (CentralConn *conn,
       central_conn_rollback (conn);
       return -1;
     }
+
+  /* Schema 5 added lookup keys that only the central's C code computes
+   * (names folded without accents): fill those of older rows. */
+  if (!central_customers_fold_pending (conn, error))
+    return -1;
   return applied;
 }

@@ -163,6 +163,77 @@ central_order_find (CentralConn *conn,
   return g_strdup (PQgetvalue (res, 0, 0));
 }
 
+#define EVENT_MAX_LINES 50
+
+/* What a clerk needs to open an order from its timeline entry (§6.1):
+ * {"order_id", "number", "state", "lines": [{sku, name, quantity,
+ * unit_price}]}; the lines of a refund or return are the ones it names,
+ * with its quantities. At most EVENT_MAX_LINES lines. */
+static char *
+order_event_data (CentralConn *conn,
+                  const char  *order_id,
+                  JsonArray   *doc_lines,
+                  GError     **error)
+{
+  const char *params[] = { order_id };
+  g_autoptr(PGresult) order = central_conn_exec (conn, "SELECT number, state FROM orders WHERE id = $1",
+                                                 1, params, error);
+  g_autoptr(PGresult) lines = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  guint n = 0;
+
+  if (order == NULL)
+    return NULL;
+  if (PQntuples (order) == 0)
+    return g_strdup ("null");
+  lines = central_conn_exec (conn,
+    "SELECT line_no, sku, name, quantity, unit_price FROM order_lines WHERE order_id = $1 ORDER BY line_no",
+    1, params, error);
+  if (lines == NULL)
+    return NULL;
+
+  json_builder_begin_object (b);
+  central_json_add_str (b, "order_id", order_id);
+  central_json_add_str (b, "number", central_res_str (order, 0, 0));
+  central_json_add_str (b, "state", central_res_str (order, 0, 1));
+  json_builder_set_member_name (b, "lines");
+  json_builder_begin_array (b);
+  for (int i = 0; i < PQntuples (lines) && n < EVENT_MAX_LINES; i++)
+    {
+      gint64 line_no = central_res_int (lines, i, 0);
+      gint64 quantity = central_res_int (lines, i, 3);
+
+      if (doc_lines != NULL)
+        {
+          gboolean named = FALSE;
+
+          for (guint j = 0; j < json_array_get_length (doc_lines) && !named; j++)
+            {
+              JsonObject *l = json_array_get_object_element (doc_lines, j);
+              gint64 v = 0;
+
+              if (central_json_int (l, "line_no", &v) && v == line_no)
+                {
+                  named = TRUE;
+                  central_json_int (l, "quantity", &quantity);
+                }
+            }
+          if (!named)
+            continue;
+        }
+      json_builder_begin_object (b);
+      central_json_add_str (b, "sku", central_res_str (lines, i, 1));
+      central_json_add_str (b, "name", central_res_str (lines, i, 2));
+      central_json_add_int (b, "quantity", quantity);
+      central_json_add_int (b, "unit_price", central_res_int (lines, i, 4));
+      json_builder_end_object (b);
+      n++;
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return central_json_builder_to_string (b);
+}
+
 /* Publishes a pickup order on its store's pickups stream. */
 static char *
 emit_order (CentralTx  *tx,
@@ -220,6 +291,21 @@ code_hash (const char *order_id,
   g_autofree char *text = g_strdup_printf ("%s:%s", order_id, code);
 
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+}
+
+/* How a clerk reads where an order was placed. */
+static const char *
+channel_words (const char *channel)
+{
+  static const char * const words[][2] = {
+    { "web", "on the web shop" }, { "app", "in the app" }, { "marketplace", "on a marketplace" },
+    { "call_centre", "through the call centre" }, { "chat", "by chat" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    if (g_str_equal (channel, words[i][0]))
+      return words[i][1];
+  return channel;
 }
 
 char *
@@ -484,14 +570,33 @@ central_order_create (CentralTx   *tx,
 
   if (customer_resolved != NULL)
     {
-      g_autofree char *summary = g_strdup_printf ("Order %s placed (%s)", number, fulfilment);
+      g_autofree char *summary = NULL;
       g_autofree char *event = NULL;
+      g_autofree char *data = order_event_data (conn, id, NULL, error);
       CentralEvent ev = {
         .customer_id = customer_resolved, .channel = channel, .kind = "order_placed",
         .occurred_at = central_now_ms (), .store_id = store_id, .has_amount = TRUE, .amount = total,
-        .currency = currency != NULL ? currency : "BRL", .summary = summary, .document_id = id,
+        .currency = currency != NULL ? currency : "BRL", .document_id = id,
       };
 
+      if (data == NULL)
+        return NULL;
+      if (pickup)
+        {
+          g_autofree char *store_name = central_store_name (conn, store_id, error);
+
+          if (store_name == NULL)
+            return NULL;
+          summary = g_strdup_printf ("Order %s placed %s, for pickup at %s", number, channel_words (channel),
+                                     store_name);
+          /* §6.1: a customer with a pickup order at a store is its customer. */
+          if (!central_customer_relate (tx, customer_resolved, store_id, CENTRAL_RELEVANT_PICKUP, error))
+            return NULL;
+        }
+      else
+        summary = g_strdup_printf ("Order %s placed %s, for delivery", number, channel_words (channel));
+      ev.summary = summary;
+      ev.data = data;
       event = central_customer_event_add (tx, &ev, error);
       if (event == NULL)
         return NULL;
@@ -542,6 +647,7 @@ typedef struct {
   char    *channel;
   char    *number;
   char    *currency;
+  char    *store_name;   /* NULL for a delivery order */
 } OrderRow;
 
 static void
@@ -554,6 +660,7 @@ order_row_clear (OrderRow *row)
   g_clear_pointer (&row->channel, g_free);
   g_clear_pointer (&row->number, g_free);
   g_clear_pointer (&row->currency, g_free);
+  g_clear_pointer (&row->store_name, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OrderRow, order_row_clear)
@@ -566,8 +673,9 @@ lock_order (CentralConn *conn,
 {
   const char *params[] = { order_id };
   g_autoptr(PGresult) res = central_conn_exec (conn,
-    "SELECT state, version, store_id, fulfilment, paid, pickup_code_hash, customer_id, channel, number, currency "
-    "FROM orders WHERE id = $1 FOR UPDATE", 1, params, error);
+    "SELECT o.state, o.version, o.store_id, o.fulfilment, o.paid, o.pickup_code_hash, o.customer_id, o.channel, "
+    "o.number, o.currency, s.name FROM orders o LEFT JOIN stores s ON s.id = o.store_id "
+    "WHERE o.id = $1 FOR UPDATE OF o", 1, params, error);
 
   if (res == NULL)
     return FALSE;
@@ -584,14 +692,17 @@ lock_order (CentralConn *conn,
   row->channel = g_strdup (PQgetvalue (res, 0, 7));
   row->number = g_strdup (PQgetvalue (res, 0, 8));
   row->currency = g_strdup (PQgetvalue (res, 0, 9));
+  row->store_name = g_strdup (central_res_str (res, 0, 10));
   return TRUE;
 }
 
 /* An entry in the order's customer's timeline (none without a customer,
- * nor for one who was erased). */
+ * nor for one who was erased), with the order's data. */
 static gboolean
 add_event (CentralTx      *tx,
            const OrderRow *row,
+           const char     *order_id,
+           JsonArray      *doc_lines,
            const char     *document_id,
            const char     *channel,
            const char     *kind,
@@ -603,6 +714,7 @@ add_event (CentralTx      *tx,
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *event = NULL;
+  g_autofree char *data = NULL;
   CentralEvent ev = {
     .customer_id = row->customer_id, .channel = channel, .kind = kind, .occurred_at = central_now_ms (),
     .store_id = store_id, .has_amount = has_amount, .amount = amount, .currency = row->currency,
@@ -611,6 +723,10 @@ add_event (CentralTx      *tx,
 
   if (row->customer_id == NULL)
     return TRUE;
+  data = order_event_data (central_tx_get_conn (tx), order_id, doc_lines, error);
+  if (data == NULL)
+    return FALSE;
+  ev.data = data;
   event = central_customer_event_add (tx, &ev, &local_error);
   if (event == NULL && !g_error_matches (local_error, CENTRAL_CUSTOMER_ERROR, CENTRAL_CUSTOMER_ERROR_ERASED))
     {
@@ -618,6 +734,91 @@ add_event (CentralTx      *tx,
       return FALSE;
     }
   return TRUE;
+}
+
+/* " at Loja Centro", or nothing for a delivery order. */
+static const char *
+at_store (const OrderRow *row,
+          char          **buffer)
+{
+  if (row->store_name == NULL)
+    return "";
+  *buffer = g_strconcat (" at ", row->store_name, NULL);
+  return *buffer;
+}
+
+/* The timeline entry of a move of the state machine (§6.1, §7): what a
+ * clerk reads ("Order RET-000042 ready for pickup at Loja Centro"). The
+ * customer is notified at READY_FOR_PICKUP and PICKED_UP (kind
+ * notification); the other moves a customer cares about are
+ * order_status; ALLOCATED and PICKING are the store's own steps. */
+static gboolean
+transition_event (CentralTx      *tx,
+                  const char     *order_id,
+                  const OrderRow *row,
+                  const char     *from,
+                  const char     *to,
+                  GError        **error)
+{
+  g_autofree char *at_buffer = NULL;
+  const char *at = at_store (row, &at_buffer);
+  g_autofree char *summary = NULL;
+  const char *kind = "order_status";
+  PosPickupState to_state, from_state;
+
+  if (!row->pickup)
+    {
+      if (g_str_equal (to, "SHIPPED"))
+        summary = g_strdup_printf ("Order %s shipped", row->number);
+      else if (g_str_equal (to, "DELIVERED"))
+        summary = g_strdup_printf ("Order %s delivered", row->number);
+      else if (g_str_equal (to, "CANCELLED"))
+        summary = g_strdup_printf ("Order %s cancelled", row->number);
+      else
+        summary = g_strdup_printf ("Order %s is now %s", row->number, to);
+    }
+  else
+    {
+      if (!pos_pickup_state_from_string (to, &to_state) || !pos_pickup_state_from_string (from, &from_state))
+        return TRUE;
+      switch (to_state)
+        {
+        case POS_PICKUP_READY_FOR_PICKUP:
+          summary = g_strdup_printf ("Order %s ready for pickup%s", row->number, at);
+          kind = "notification";
+          break;
+        case POS_PICKUP_PICKED_UP:
+          summary = g_strdup_printf ("Order %s picked up%s", row->number, at);
+          kind = "notification";
+          break;
+        case POS_PICKUP_PARTIALLY_PICKED_UP:
+          summary = g_strdup_printf ("Order %s partly picked up%s", row->number, at);
+          break;
+        case POS_PICKUP_ON_HOLD:
+          summary = g_strdup_printf ("Order %s on hold%s", row->number, at);
+          break;
+        case POS_PICKUP_NO_SHOW:
+          summary = g_strdup_printf ("Order %s not collected%s: the customer did not come", row->number, at);
+          break;
+        case POS_PICKUP_EXPIRED:
+          summary = g_strdup_printf ("Order %s expired%s: not collected in time", row->number, at);
+          break;
+        case POS_PICKUP_CANCELLED:
+          summary = g_strdup_printf ("Order %s cancelled", row->number);
+          break;
+        case POS_PICKUP_ALLOCATED:
+        case POS_PICKUP_PICKING:
+          if (from_state != POS_PICKUP_ON_HOLD)
+            return TRUE;
+          summary = g_strdup_printf ("Order %s no longer on hold%s", row->number, at);
+          break;
+        case POS_PICKUP_PLACED:
+        case POS_PICKUP_N_STATES:
+        default:
+          return TRUE;
+        }
+    }
+  return add_event (tx, row, order_id, NULL, order_id, row->channel, kind, row->store_id, FALSE, 0, summary, error);
 }
 
 /* A new version of the order (its lines changed, not its state). */
@@ -997,23 +1198,8 @@ move (CentralTx               *tx,
                                                   : "Order %s goes ahead with substitutes for the missing items",
                                                   row->number);
 
-      if (!add_event (tx, row, order_id, row->channel, "order_status", row->store_id, FALSE, 0, summary, error))
-        return FALSE;
-    }
-  if (row->pickup ? pos_pickup_notifies_customer (to_state) || to_state == POS_PICKUP_CANCELLED : TRUE)
-    {
-      g_autofree char *summary = NULL;
-      const char *kind = "order_status";
-
-      if (row->pickup && to_state == POS_PICKUP_READY_FOR_PICKUP)
-        summary = g_strdup_printf ("Order %s is ready for pickup", row->number), kind = "notification";
-      else if (row->pickup && to_state == POS_PICKUP_PICKED_UP)
-        summary = g_strdup_printf ("Order %s was picked up", row->number), kind = "notification";
-      else if (row->pickup)
-        summary = g_strdup_printf ("Order %s was cancelled", row->number);
-      else
-        summary = g_strdup_printf ("Order %s is now %s", row->number, t->to);
-      if (!add_event (tx, row, order_id, row->channel, kind, row->store_id, FALSE, 0, summary, error))
+      if (!add_event (tx, row, order_id, NULL, order_id, row->channel, "order_status", row->store_id, FALSE, 0,
+                      summary, error))
         return FALSE;
     }
   return TRUE;
@@ -1029,6 +1215,9 @@ central_order_transition (CentralTx               *tx,
   g_auto(OrderRow) row = { 0, };
 
   if (!move (tx, order_id, t, &row, server_state, error))
+    return NULL;
+  /* row.state is where the order came from. */
+  if (!transition_event (tx, order_id, &row, row.state, t->to, error))
     return NULL;
   return emit_order (tx, order_id, error);
 }
@@ -1157,9 +1346,15 @@ order_exception (CentralTx   *tx,
                NULL;
     }
 
-  summary = note != NULL ? g_strdup_printf ("Order %s on hold: an item is missing (%s)", row.number, note)
-                         : g_strdup_printf ("Order %s on hold: an item is missing", row.number);
-  if (!add_event (tx, &row, order_id, row.channel, "order_status", row.store_id, FALSE, 0, summary, error))
+  {
+    g_autofree char *at_buffer = NULL;
+    const char *at = at_store (&row, &at_buffer);
+
+    summary = note != NULL ? g_strdup_printf ("Order %s on hold%s: an item is missing (%s)", row.number, at, note)
+                           : g_strdup_printf ("Order %s on hold%s: an item is missing", row.number, at);
+  }
+  if (!add_event (tx, &row, order_id, NULL, order_id, row.channel, "order_status", row.store_id, FALSE, 0, summary,
+                  error))
     return NULL;
   return emit_order (tx, order_id, error);
 }
@@ -1311,8 +1506,14 @@ record_document (CentralTx           *tx,
     return FALSE;
   if (!bump_version (conn, d->order_id, error))
     return FALSE;
-  summary = g_strdup_printf ("%s %s: %s", summary_lead, row->number, d->reason);
-  if (!add_event (tx, row, d->id, "store", kind, store_id, TRUE, d->amount, summary, error))
+  {
+    g_autofree char *name = central_store_name (conn, store_id, error);
+
+    if (name == NULL)
+      return FALSE;
+    summary = g_strdup_printf ("%s %s at %s: %s", summary_lead, row->number, name, d->reason);
+  }
+  if (!add_event (tx, row, d->order_id, d->lines, d->id, "store", kind, store_id, TRUE, d->amount, summary, error))
     return FALSE;
   json = emit_order (tx, d->order_id, error);
   return json != NULL;
@@ -1394,6 +1595,10 @@ order_return (CentralTx   *tx,
   if (*duplicate)
     return TRUE;   /* another operation brought it already */
 
+  /* §6.1: a customer who returns an online order here is this store's. */
+  if (row.customer_id != NULL &&
+      !central_customer_relate (tx, row.customer_id, store_id, CENTRAL_RELEVANT_RETURN, error))
+    return FALSE;
   if (!add_to_lines (conn,
         "UPDATE order_lines SET returned_quantity = returned_quantity + $3::bigint "
         "WHERE order_id = $1 AND line_no = $2::integer AND returned_quantity + $3::bigint <= "

@@ -7,6 +7,7 @@
 
 #include <domain/pos-sync-wire.h>
 
+#include "central-admin.h"
 #include "central-changes.h"
 #include "central-customers.h"
 #include "central-json.h"
@@ -14,6 +15,10 @@
 #include "central-push.h"
 #include "central-receipts.h"
 #include "central-staff.h"
+
+/* A bound far beyond any real balance, so that earned - redeemed cannot
+ * overflow. */
+#define LOYALTY_MAX ((gint64) 1000000000000)
 
 static const char * const reasons[] = {
   "sale", "return", "adjustment", "receipt", "pickup", "transfer", "count", "damage", NULL,
@@ -189,6 +194,9 @@ apply_sale (Ctx       *ctx,
   const char *number = central_json_str (p, "number");
   JsonArray *moves = central_json_array (p, "stock_movements");
   const char *pickup_order = central_json_str (p, "pickup_order_id");
+  JsonObject *loyalty = central_json_object (p, "loyalty");
+  const char *loyalty_customer = NULL;
+  gint64 earned = 0, redeemed = 0;
   g_autofree char *order_customer = NULL;
   g_autofree char *data = NULL;
   g_autofree char *total_text = NULL;
@@ -215,6 +223,22 @@ apply_sale (Ctx       *ctx,
     return reject (o, "bad_payload", "A return needs original_sale_id.");
   if (!central_json_is_null (p, "pickup_order_id") && pickup_order == NULL)
     return reject (o, "bad_payload", "pickup_order_id must be a string.");
+  /* §6.1: loyalty points earned (negative: taken back by a return) and
+   * redeemed by this sale. */
+  if (!central_json_is_null (p, "loyalty") && loyalty == NULL)
+    return reject (o, "bad_payload", "loyalty must be an object {customer_id, earned, redeemed}.");
+  if (loyalty != NULL)
+    {
+      loyalty_customer = central_json_str (loyalty, "customer_id");
+      if (!valid_text (loyalty_customer, 64))
+        return reject (o, "bad_payload", "loyalty.customer_id is missing.");
+      if ((!central_json_is_null (loyalty, "earned") && !central_json_int (loyalty, "earned", &earned)) ||
+          earned < -LOYALTY_MAX || earned > LOYALTY_MAX)
+        return reject (o, "bad_payload", "loyalty.earned must be a whole number of points.");
+      if ((!central_json_is_null (loyalty, "redeemed") && !central_json_int (loyalty, "redeemed", &redeemed)) ||
+          redeemed < 0 || redeemed > LOYALTY_MAX)
+        return reject (o, "bad_payload", "loyalty.redeemed must be a whole number of points, 0 or more.");
+    }
   central_json_int (p, "created_at", &created_at);
   for (guint i = 0; moves != NULL && i < json_array_get_length (moves); i++)
     {
@@ -259,17 +283,32 @@ apply_sale (Ctx       *ctx,
         customer = order_customer;
     }
 
+  /* §6.1: the customer is now one of this store's. */
+  if (customer != NULL &&
+      !central_customer_relate (ctx->tx, customer, ctx->store_id,
+                                is_return ? CENTRAL_RELEVANT_RETURN : CENTRAL_RELEVANT_SALE, error))
+    return FALSE;
+  if (loyalty_customer != NULL && g_strcmp0 (loyalty_customer, customer) != 0 &&
+      !central_customer_relate (ctx->tx, loyalty_customer, ctx->store_id,
+                                is_return ? CENTRAL_RELEVANT_RETURN : CENTRAL_RELEVANT_SALE, error))
+    return FALSE;
+
   if (customer != NULL)
     {
-      g_autofree char *summary = g_strdup_printf ("%s %s", is_return ? "Return" : "Sale", number ? number : id);
+      g_autofree char *store_name = central_store_name (ctx->conn, ctx->store_id, error);
+      g_autofree char *summary = NULL;
       g_autofree char *event = NULL;
       g_autoptr(GError) local_error = NULL;
       CentralEvent ev = {
         .customer_id = customer, .channel = "store", .kind = is_return ? "return" : "purchase",
         .occurred_at = created_at, .store_id = ctx->store_id, .has_amount = TRUE, .amount = total,
-        .currency = currency, .summary = summary, .document_id = id,
+        .currency = currency, .document_id = id,
       };
 
+      if (store_name == NULL)
+        return FALSE;
+      summary = g_strdup_printf ("%s %s at %s", is_return ? "Return" : "Sale", number ? number : id, store_name);
+      ev.summary = summary;
       event = central_customer_event_add (ctx->tx, &ev, &local_error);
       if (event == NULL && local_error->domain != CENTRAL_CUSTOMER_ERROR)
         {
@@ -277,6 +316,11 @@ apply_sale (Ctx       *ctx,
           return FALSE;
         }
     }
+
+  /* Once, with the sale (a replay is a duplicate above). */
+  if (loyalty_customer != NULL &&
+      !central_customer_add_points (ctx->tx, loyalty_customer, earned - redeemed, id, error))
+    return FALSE;
   o->status = POS_SYNC_RESULT_APPLIED;
   return TRUE;
 }
@@ -336,6 +380,7 @@ apply_customer_upsert (Ctx        *ctx,
   edit.edit_ts = op->local_ts;
   central_json_int (p, "created_at", &edit.created_at);
   edit.source = "store";
+  edit.store_id = ctx->store_id;
   if (!central_json_is_null (p, "fields") && edit.fields == NULL)
     return reject (o, "bad_payload", "fields must be an object.");
   if (!central_json_is_null (p, "consents") && edit.consents == NULL)

@@ -304,6 +304,102 @@ central_harness_channel_key (CentralHarness *h,
   return g_strstrip (out);
 }
 
+static size_t
+collect_body (char  *ptr,
+              size_t size,
+              size_t nmemb,
+              void  *data)
+{
+  g_string_append_len (data, ptr, (gssize) (size * nmemb));
+  return size * nmemb;
+}
+
+/* One request to the central; the status, *body the answer. */
+static long
+request (CentralHarness *h,
+         const char     *method,
+         const char     *path,
+         const char     *token,
+         const char     *json,
+         char          **body,
+         GError        **error)
+{
+  g_autofree char *url = g_strconcat (h->url, path, NULL);
+  g_autofree char *auth = token != NULL ? g_strconcat ("Authorization: Bearer ", token, NULL) : NULL;
+  g_autoptr(GString) answer = g_string_new (NULL);
+  struct curl_slist *headers = NULL;
+  CURL *curl = curl_easy_init ();
+  CURLcode rc;
+  long status = 0;
+
+  curl_easy_setopt (curl, CURLOPT_URL, url);
+  curl_easy_setopt (curl, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, collect_body);
+  curl_easy_setopt (curl, CURLOPT_WRITEDATA, answer);
+  curl_easy_setopt (curl, CURLOPT_TIMEOUT, 60L);
+  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+  if (auth != NULL)
+    headers = curl_slist_append (headers, auth);
+  if (json != NULL)
+    {
+      headers = curl_slist_append (headers, "Content-Type: application/json");
+      curl_easy_setopt (curl, CURLOPT_POSTFIELDS, json);
+    }
+  curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
+  rc = curl_easy_perform (curl);
+  if (rc == CURLE_OK)
+    curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s %s: %s", method, path, curl_easy_strerror (rc));
+  curl_slist_free_all (headers);
+  curl_easy_cleanup (curl);
+  if (body != NULL)
+    *body = g_strdup (answer->str);
+  return status;
+}
+
+char *
+central_harness_terminal_token (CentralHarness *h,
+                                const char     *store_code,
+                                GError        **error)
+{
+  g_autofree char *enrolment = central_harness_enroll_token (h, store_code, error);
+  g_autofree char *json = NULL;
+  g_autofree char *answer = NULL;
+  const char *token;
+  const char *end;
+  long status;
+
+  if (enrolment == NULL)
+    return NULL;
+  json = g_strdup_printf ("{\"token\":\"%s\",\"name\":\"Harness\"}", enrolment);
+  status = request (h, "POST", "/v1/enroll", NULL, json, &answer, error);
+  if (status == 0)
+    return NULL;
+  /* {"token":"bt_...",...}: the token is base64url, never escaped. */
+  token = strstr (answer, "\"bt_");
+  end = token != NULL ? strchr (token + 1, '"') : NULL;
+  if (status != 201 || end == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "enrolment answered %ld: %s", status, answer);
+      return NULL;
+    }
+  return g_strndup (token + 1, end - token - 1);
+}
+
+long
+central_harness_lookup_customers (CentralHarness *h,
+                                  const char     *token,
+                                  const char     *text,
+                                  char          **body,
+                                  GError        **error)
+{
+  g_autofree char *q = g_uri_escape_string (text, NULL, FALSE);
+  g_autofree char *path = g_strconcat ("/v1/customers?q=", q, NULL);
+
+  return request (h, "GET", path, token, NULL, body, error);
+}
+
 static void
 remove_tree (const char *path)
 {

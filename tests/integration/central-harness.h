@@ -23,6 +23,20 @@ char           *central_harness_enroll_token (CentralHarness *h,
 /* A new bk_ channel key. */
 char           *central_harness_channel_key  (CentralHarness *h,
                                               GError        **error);
+/* A bt_ terminal token of the store: enrols a terminal now (POST
+ * /v1/enroll), for tests that call the terminal API directly. */
+char           *central_harness_terminal_token (CentralHarness *h,
+                                                const char     *store_code,
+                                                GError        **error);
+/* GET /v1/customers?q=TEXT with a terminal token (docs/sync-protocol.md
+ * §6.1): the customers found become relevant to the token's store, so its
+ * terminals pull them. Returns the HTTP status (0 when the request could
+ * not be made); *body (optional) the answer. */
+long            central_harness_lookup_customers (CentralHarness *h,
+                                                  const char     *token,
+                                                  const char     *text,
+                                                  char          **body,
+                                                  GError        **error);
 /* SIGTERM, then waits; fails if the server did not exit cleanly (which
  * includes leaks found by LeakSanitizer). */
 gboolean        central_harness_stop_server  (CentralHarness *h,

@@ -7,8 +7,11 @@
 #include <string.h>
 #include <curl/curl.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 #include <json-glib/json-glib.h>
 
+#include "domain/pos-cpf.h"
 #include "domain/pos-pin.h"
 #include "domain/pos-uuid.h"
 #include "central-harness.h"
@@ -1127,9 +1130,12 @@ START_TEST (test_prune_410)
   g_autofree char *token = enrol ("001");
   g_autofree char *cursor = latest_cursor (token);
   g_autofree char *customer = pos_uuid7_new ();
-  g_autofree char *path = g_strdup_printf ("/v1/channel/customers/%s", customer);
+  g_autofree char *op = pos_uuid7_new ();
+  g_autofree char *payload = g_strdup_printf ("{\"id\":\"%s\",\"fields\":{\"name\":\"Gone Soon\"}}", customer);
+  g_autofree char *push = one_op (op, 1, "customer.upsert", customer, payload);
   g_autofree char *erase_path = g_strdup_printf ("/v1/channel/customers/%s/erase", customer);
-  g_autoptr(Reply) put = http ("PUT", path, channel_key, "{\"name\":\"Gone Soon\"}");
+  /* Made at this store's counter: its erasure is a tombstone for this store (§6.1). */
+  g_autoptr(Reply) put = http ("POST", "/v1/sync/push", token, push);
   g_autoptr(Reply) erase = http ("POST", erase_path, channel_key, NULL);
   g_autoptr(Reply) before = NULL;
   g_autoptr(Reply) expired = NULL;
@@ -1141,7 +1147,7 @@ START_TEST (test_prune_410)
   const char *args[] = { "prune", "--older-than-days", "0", NULL };
   g_autofree char *out = NULL;
 
-  ck_assert_int_eq (put->status, 201);
+  ck_assert_str_eq (json_object_get_string_member (result_of (put, 0), "status"), "applied");
   ck_assert_int_eq (erase->status, 200);
   before = http ("GET", pull, token, NULL);
   ck_assert_int_eq (before->status, 200);
@@ -2325,6 +2331,961 @@ START_TEST (test_order_cli)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Customers at a store (issue 4, §6.1): scope, lookups, loyalty       */
+
+/* A valid CPF that no other test holds, as 11 digits. */
+static char *
+random_cpf (void)
+{
+  char nine[9];
+  char out[12];
+
+  for (guint i = 0; i < 9; i++)
+    nine[i] = (char) ('0' + g_random_int_range (0, 10));
+  nine[0] = (char) ('1' + g_random_int_range (0, 9));   /* never all the same digit */
+  nine[1] = nine[0] == '9' ? '0' : (char) (nine[0] + 1);
+  pos_cpf_complete (nine, out);
+  return g_strdup (out);
+}
+
+/* A mobile number in São Paulo nobody else has: 11 digits. */
+static char *
+random_mobile (void)
+{
+  return g_strdup_printf ("119%08u", g_random_int_range (0, 100000000));
+}
+
+/* A customer made through the channel API with the given fields (a JSON
+ * object's members, without braces); its id. */
+static char *
+put_customer (const char *members)
+{
+  char *id = pos_uuid7_new ();
+  g_autofree char *path = g_strdup_printf ("/v1/channel/customers/%s", id);
+  g_autofree char *body = g_strdup_printf ("{%s}", members);
+  g_autoptr(Reply) r = http ("PUT", path, channel_key, body);
+
+  ck_assert_msg (r->status == 201, "%ld %s", r->status, r->body->str);
+  return id;
+}
+
+/* Every change a terminal pulls after cursor; *next the cursor after them. */
+static JsonArray *
+pull_all (const char *token,
+          const char *cursor,
+          char      **next)
+{
+  JsonArray *all = json_array_new ();
+  g_autofree char *at = g_strdup (cursor != NULL ? cursor : "");
+
+  for (;;)
+    {
+      g_autofree char *path = g_strdup_printf ("/v1/sync/pull?limit=5000&cursor=%s", at);
+      g_autoptr(Reply) r = http ("GET", path, token, NULL);
+      JsonArray *changes;
+
+      ck_assert_msg (r->status == 200, "%s", r->body->str);
+      changes = json_object_get_array_member (obj (r), "changes");
+      for (guint i = 0; i < json_array_get_length (changes); i++)
+        json_array_add_element (all, json_node_copy (json_array_get_element (changes, i)));
+      g_free (at);
+      at = g_strdup (json_object_get_string_member (obj (r), "next_cursor"));
+      if (!json_object_get_boolean_member (obj (r), "has_more"))
+        break;
+    }
+  if (next != NULL)
+    *next = g_steal_pointer (&at);
+  return all;
+}
+
+/* The last change of entity/id in changes, or NULL. */
+static JsonObject *
+change_of (JsonArray  *changes,
+           const char *entity,
+           const char *id)
+{
+  JsonObject *found = NULL;
+
+  for (guint i = 0; i < json_array_get_length (changes); i++)
+    {
+      JsonObject *c = json_array_get_object_element (changes, i);
+
+      if (g_str_equal (json_object_get_string_member (c, "entity"), entity) &&
+          g_str_equal (json_object_get_string_member (c, "id"), id))
+        found = c;
+    }
+  return found;
+}
+
+/* How many timeline entries of customer_id are among the changes (and
+ * that every one comes after the customer, when the customer is there). */
+static guint
+events_of (JsonArray  *changes,
+           const char *customer_id)
+{
+  guint n = 0;
+  gint customer_at = -1;
+
+  for (guint i = 0; i < json_array_get_length (changes); i++)
+    {
+      JsonObject *c = json_array_get_object_element (changes, i);
+      const char *entity = json_object_get_string_member (c, "entity");
+
+      if (g_str_equal (entity, "customer") && g_str_equal (json_object_get_string_member (c, "id"), customer_id))
+        customer_at = (gint) i;
+      if (g_str_equal (entity, "customer_event") &&
+          g_str_equal (json_object_get_string_member (json_object_get_object_member (c, "data"), "customer_id"),
+                       customer_id))
+        {
+          n++;
+          ck_assert_msg (customer_at == -1 || customer_at < (gint) i, "an entry came before its customer");
+        }
+    }
+  return n;
+}
+
+/* The entry of changes whose document_id (or summary, when document_id is
+ * NULL) is `what`, or NULL. */
+static JsonObject *
+event_named (JsonArray  *changes,
+             const char *what)
+{
+  for (guint i = 0; i < json_array_get_length (changes); i++)
+    {
+      JsonObject *c = json_array_get_object_element (changes, i);
+      JsonObject *d;
+
+      if (!g_str_equal (json_object_get_string_member (c, "entity"), "customer_event"))
+        continue;
+      d = json_object_get_object_member (c, "data");
+      if (g_strcmp0 (json_object_get_string_member_with_default (d, "document_id", NULL), what) == 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (d, "summary", NULL), what) == 0)
+        return c;
+    }
+  return NULL;
+}
+
+static Reply *
+lookup (const char *token,
+        const char *text,
+        const char *extra)
+{
+  g_autofree char *q = g_uri_escape_string (text, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/v1/customers?q=%s%s", q, extra != NULL ? extra : "");
+
+  return http ("GET", path, token, NULL);
+}
+
+/* The ids a lookup found, joined by ","; "" for none. */
+static char *
+lookup_ids (const char *token,
+            const char *text)
+{
+  g_autoptr(Reply) r = lookup (token, text, NULL);
+  g_autoptr(GString) ids = g_string_new (NULL);
+  JsonArray *customers;
+
+  ck_assert_msg (r->status == 200, "q=%s: %ld %s", text, r->status, r->body->str);
+  customers = json_object_get_array_member (obj (r), "customers");
+  for (guint i = 0; i < json_array_get_length (customers); i++)
+    {
+      JsonObject *c = json_array_get_object_element (customers, i);
+
+      /* The §4 entity. */
+      ck_assert (json_object_has_member (c, "loyalty_points") && json_object_has_member (c, "consents"));
+      if (i > 0)
+        g_string_append_c (ids, ',');
+      g_string_append (ids, json_object_get_string_member (c, "id"));
+    }
+  return g_string_free (g_steal_pointer (&ids), FALSE);
+}
+
+static void
+interaction (const char *customer_id,
+             const char *summary)
+{
+  g_autofree char *summary_json = json_str (summary);
+  g_autofree char *body = g_strdup_printf ("{\"customer_id\":\"%s\",\"channel\":\"call_centre\",\"kind\":\"call\","
+                                           "\"summary\":%s,\"agent\":\"Bia\"}", customer_id, summary_json);
+  g_autoptr(Reply) r = http ("POST", "/v1/channel/interactions", channel_key, body);
+
+  ck_assert_msg (r->status == 201, "%ld %s", r->status, r->body->str);
+  ck_assert_str_eq (json_object_get_string_member (
+    json_object_get_object_member (json_object_get_object_member (obj (r), "event"), "data"), "agent"), "Bia");
+}
+
+static char *
+relevance (const char *customer_id,
+           const char *store_id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT COALESCE ((SELECT reason FROM customer_stores WHERE customer_id = "
+                                          "'%s' AND store_id = '%s'), '-')", customer_id, store_id);
+
+  return query (sql);
+}
+
+/* A sale or return of `store_id` (kind "sale" or "return") for customer_id,
+ * with `loyalty` (JSON or NULL) and `payments` (JSON list). */
+static char *
+document_with (const char *id,
+               const char *kind,
+               const char *store_id,
+               const char *customer_id,
+               const char *loyalty,
+               const char *payments)
+{
+  g_autofree char *cust = customer_id ? g_strdup_printf ("\"%s\"", customer_id) : g_strdup ("null");
+  g_autofree char *original = g_str_equal (kind, "return") ? g_strdup_printf (",\"original_sale_id\":\"%s\"", id)
+                                                            : g_strdup ("");
+
+  return g_strdup_printf ("{\"id\":\"%s\",\"number\":\"001-01-%06u\",\"kind\":\"%s\",\"store_id\":\"%s\","
+                          "\"terminal_id\":\"t\",\"customer_id\":%s,\"currency\":\"BRL\",\"tax_mode\":\"inclusive\","
+                          "\"subtotal\":1000,\"line_discounts\":0,\"sale_discount\":0,\"total\":1000,\"tax_total\":0,"
+                          "\"approx_tax\":0,\"paid\":1000,\"change_given\":0,\"created_at\":%" G_GINT64_FORMAT
+                          ",\"business_date\":\"2025-01-01\",\"lines\":[],\"payments\":%s,\"stock_movements\":[]"
+                          "%s%s%s}",
+                          id, g_random_int_range (1, 999999), kind, store_id, cust, g_get_real_time () / 1000,
+                          payments != NULL ? payments : "[]", original, loyalty != NULL ? ",\"loyalty\":" : "",
+                          loyalty != NULL ? loyalty : "");
+}
+
+START_TEST (test_customer_scope)
+{
+  g_autofree char *token_a = enrol ("001");
+  g_autofree char *token_b = enrol ("002");
+  g_autofree char *cursor_a = latest_cursor (token_a);
+  g_autofree char *cursor_b = latest_cursor (token_b);
+  g_autofree char *customer = put_customer ("\"name\":\"Márcia Conceição Prado\"");
+  g_autofree char *sale = pos_uuid7_new ();
+  g_autofree char *payload = document_with (sale, "sale", store1_id, customer, NULL, NULL);
+  g_autofree char *op = pos_uuid7_new ();
+  g_autoptr(JsonArray) a1 = NULL;
+  g_autoptr(JsonArray) b1 = NULL;
+  g_autoptr(JsonArray) b2 = NULL;
+  g_autoptr(JsonArray) a3 = NULL;
+  g_autoptr(JsonArray) b3 = NULL;
+  g_autofree char *next_a = NULL;
+  g_autofree char *next_b = NULL;
+  g_autofree char *next_a2 = NULL;
+  g_autofree char *next_b2 = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *reason = NULL;
+
+  /* Made by the web shop and called about: no store's yet. */
+  interaction (customer, "Asked about a delivery");
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM changes WHERE entity_id = '%s' OR data LIKE "
+                                            "'%%%s%%'", customer, customer);
+
+    ck_assert_int_eq (query_int (sql), 0);
+  }
+
+  /* A purchase at store A: A's terminal pulls them with their whole timeline. */
+  {
+    g_autoptr(JsonObject) res = push_op (token_a, op, "sale.create", sale, payload);
+
+    assert_status (res, "applied");
+  }
+  a1 = pull_all (token_a, cursor_a, &next_a);
+  ck_assert_ptr_nonnull (change_of (a1, "customer", customer));
+  ck_assert_str_eq (json_object_get_string_member (
+    json_object_get_object_member (change_of (a1, "customer", customer), "data"), "name"), "Márcia Conceição Prado");
+  ck_assert_uint_eq (events_of (a1, customer), 2);   /* the call and the purchase */
+  {
+    JsonObject *purchase = event_named (a1, sale);
+
+    ck_assert_ptr_nonnull (purchase);
+    ck_assert_msg (strstr (json_object_get_string_member (json_object_get_object_member (purchase, "data"),
+                                                          "summary"), "at Loja 001") != NULL, "no store in the summary");
+  }
+  reason = relevance (customer, store1_id);
+  ck_assert_str_eq (reason, "sale");
+
+  /* Not B's. */
+  b1 = pull_all (token_b, cursor_b, NULL);
+  ck_assert_ptr_null (change_of (b1, "customer", customer));
+  ck_assert_uint_eq (events_of (b1, customer), 0);
+  {
+    g_autoptr(Reply) snap = http ("GET", "/v1/sync/snapshot/customers?limit=5000", token_b, NULL);
+
+    ck_assert_int_eq (snap->status, 200);
+    ck_assert_ptr_null (strstr (snap->body->str, customer));
+  }
+
+  /* B looks them up (accents and case as a clerk types them): they are
+   * B's now, and B's wait and next pull bring them and the old timeline. */
+  ids = lookup_ids (token_b, "marcia CONC");
+  ck_assert_str_eq (ids, customer);
+  g_free (reason);
+  reason = relevance (customer, store2_id);
+  ck_assert_str_eq (reason, "lookup");
+  {
+    g_autofree char *path = g_strdup_printf ("/v1/sync/wait?cursor=%s&timeout=5", cursor_b);
+    g_autoptr(Reply) w = http ("GET", path, token_b, NULL);
+
+    ck_assert_int_eq (w->status, 200);
+    ck_assert_ptr_nonnull (strstr (w->body->str, "\"customers\""));
+  }
+  b2 = pull_all (token_b, cursor_b, &next_b);
+  ck_assert_ptr_nonnull (change_of (b2, "customer", customer));
+  ck_assert_uint_eq (events_of (b2, customer), 2);
+  ck_assert_ptr_nonnull (event_named (b2, sale));
+  ck_assert_ptr_nonnull (event_named (b2, "Asked about a delivery"));
+  {
+    g_autoptr(Reply) snap = http ("GET", "/v1/sync/snapshot/customers?limit=5000", token_b, NULL);
+
+    ck_assert_int_eq (snap->status, 200);
+    ck_assert_ptr_nonnull (strstr (snap->body->str, customer));
+  }
+
+  /* A new interaction reaches both stores. */
+  interaction (customer, "Called back about the delivery");
+  a3 = pull_all (token_a, next_a, &next_a2);
+  b3 = pull_all (token_b, next_b, &next_b2);
+  ck_assert_ptr_nonnull (event_named (a3, "Called back about the delivery"));
+  ck_assert_ptr_nonnull (event_named (b3, "Called back about the delivery"));
+  ck_assert_uint_eq (events_of (a3, customer), 1);
+  ck_assert_uint_eq (events_of (b3, customer), 1);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM changes WHERE entity = 'customer' AND "
+                                            "entity_id = '%s' AND store_id IS NULL", customer);
+
+    ck_assert_int_eq (query_int (sql), 0);
+  }
+}
+END_TEST
+
+START_TEST (test_customer_lookup)
+{
+  g_autofree char *token = enrol ("002");
+  g_autofree char *cpf = random_cpf ();
+  g_autofree char *mobile = random_mobile ();
+  g_autofree char *card = g_strdup_printf ("LC-%u", g_random_int ());
+  g_autofree char *tag = g_strdup_printf ("%c%c%c", 'a' + g_random_int_range (0, 26), 'a' + g_random_int_range (0, 26),
+                                          'a' + g_random_int_range (0, 26));
+  g_autofree char *fields = g_strdup_printf (
+    "\"name\":\"João Araújo Müller Q%s\",\"cpf\":\"%.3s.%.3s.%.3s-%.2s\",\"email\":\"Joao.Araujo.%s@Example.COM\","
+    "\"phone\":\"(%.2s) %.5s-%.4s\",\"loyalty_card\":\"%s\"", tag, cpf, cpf + 3, cpf + 6, cpf + 9, tag,
+    mobile, mobile + 2, mobile + 7, card);
+  g_autofree char *customer = put_customer (fields);
+  g_autofree char *spaced_cpf = g_strdup_printf ("%.3s %.3s %.3s %.2s", cpf, cpf + 3, cpf + 6, cpf + 9);
+  g_autofree char *email = g_strdup_printf ("  JOAO.araujo.%s@example.com ", tag);
+  g_autofree char *phone = g_strdup_printf ("+55 %.2s %.5s %.4s", mobile, mobile + 2, mobile + 7);
+  g_autofree char *trunk = g_strdup_printf ("0%s", mobile);
+  g_autofree char *name = g_strdup_printf ("joao arau q%s", tag);
+  g_autofree char *name2 = g_strdup_printf ("ARAÚJO Q%s", tag);
+  g_autofree char *name3 = g_strdup_printf ("müll q%s jo", tag);
+  const char *by_key[] = { cpf, spaced_cpf, email, phone, trunk, mobile, card, name, name2, name3 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (by_key); i++)
+    {
+      g_autofree char *ids = lookup_ids (token, by_key[i]);
+
+      ck_assert_msg (g_str_equal (ids, customer), "q=%s found %s", by_key[i], ids);
+    }
+  {
+    g_autofree char *reason = relevance (customer, store2_id);
+    g_autofree char *none = NULL;
+    g_autofree char *other_word = g_strdup_printf ("joao q%sx", tag);
+
+    ck_assert_str_eq (reason, "lookup");
+    none = lookup_ids (token, other_word);
+    ck_assert_str_eq (none, "");
+  }
+
+  /* Too short to search, or a wrong request. */
+  {
+    g_autoptr(Reply) two = lookup (token, "jo", NULL);
+    g_autoptr(Reply) spaced = lookup (token, " a  b ", NULL);
+    g_autoptr(Reply) digits = lookup (token, "12", NULL);
+    g_autoptr(Reply) missing = http ("GET", "/v1/customers", token, NULL);
+    g_autoptr(Reply) zero = lookup (token, "joao", "&limit=0");
+    g_autoptr(Reply) many = lookup (token, "joao", "&limit=21");
+    g_autoptr(Reply) channel = lookup (channel_key, "joao", NULL);
+    g_autoptr(Reply) anonymous = lookup (NULL, "joao", NULL);
+
+    assert_error (two, 400, "bad_request");
+    ck_assert_str_eq (json_object_get_string_member (obj (two), "message"),
+                      "Type at least three letters of the name, or a CPF, phone, e-mail or card.");
+    assert_error (spaced, 400, "bad_request");
+    assert_error (digits, 400, "bad_request");
+    assert_error (missing, 400, "bad_request");
+    assert_error (zero, 400, "bad_request");
+    assert_error (many, 400, "bad_request");
+    assert_error (channel, 403, "forbidden");
+    assert_error (anonymous, 401, "unauthorized");
+  }
+
+  /* At most limit, best first: the names that start with the word. */
+  {
+    g_autofree char *first = g_strdup_printf ("\"name\":\"Zélia Q%s Barros\"", tag);
+    g_autofree char *second = g_strdup_printf ("\"name\":\"Ana Zelia Q%s\"", tag);
+    g_autofree char *z1 = put_customer (first);
+    g_autofree char *z2 = put_customer (second);
+    g_autofree char *q = g_strdup_printf ("zel q%s", tag);
+    g_autofree char *both = lookup_ids (token, q);
+    g_autofree char *expected = g_strdup_printf ("%s,%s", z1, z2);
+    g_autoptr(Reply) one = lookup (token, q, "&limit=1");
+
+    ck_assert_str_eq (both, expected);
+    ck_assert_int_eq (one->status, 200);
+    ck_assert_uint_eq (json_array_get_length (json_object_get_array_member (obj (one), "customers")), 1);
+  }
+
+  /* Merged and erased customers are never found. */
+  {
+    g_autofree char *merged_fields = g_strdup_printf ("\"name\":\"Quitéria Q%s\",\"email\":\"q.%s@example.com\"",
+                                                      tag, tag);
+    g_autofree char *survivor_fields = g_strdup_printf ("\"name\":\"Quiteria Q%s Souza\"", tag);
+    g_autofree char *merged = put_customer (merged_fields);
+    g_autofree char *survivor = put_customer (survivor_fields);
+    g_autofree char *mpath = g_strdup_printf ("/v1/channel/customers/%s/merge", merged);
+    g_autofree char *mbody = g_strdup_printf ("{\"into\":\"%s\"}", survivor);
+    g_autofree char *epath = g_strdup_printf ("/v1/channel/customers/%s/erase", survivor);
+    g_autofree char *q = g_strdup_printf ("quit q%s", tag);
+    g_autofree char *by_mail = g_strdup_printf ("q.%s@example.com", tag);
+    g_autofree char *after_merge = NULL;
+    g_autofree char *mail_after_merge = NULL;
+    g_autofree char *after_erase = NULL;
+    g_autofree char *mail_after_erase = NULL;
+    g_autoptr(Reply) m = http ("POST", mpath, channel_key, mbody);
+    g_autoptr(Reply) e = NULL;
+
+    ck_assert_msg (m->status == 200, "%s", m->body->str);
+    after_merge = lookup_ids (token, q);
+    ck_assert_str_eq (after_merge, survivor);
+    mail_after_merge = lookup_ids (token, by_mail);   /* the survivor took the e-mail */
+    ck_assert_str_eq (mail_after_merge, survivor);
+    e = http ("POST", epath, channel_key, NULL);
+    ck_assert_int_eq (e->status, 200);
+    after_erase = lookup_ids (token, q);
+    ck_assert_str_eq (after_erase, "");
+    mail_after_erase = lookup_ids (token, by_mail);
+    ck_assert_str_eq (mail_after_erase, "");
+    {
+      /* Nor are the contact fields kept in the merged tombstone. */
+      g_autofree char *sql = g_strdup_printf ("SELECT name || '|' || COALESCE (email, '-') FROM customers "
+                                              "WHERE id = '%s'", merged);
+      g_autofree char *row = query (sql);
+
+      ck_assert_str_eq (row, "|-");
+    }
+  }
+}
+END_TEST
+
+START_TEST (test_customer_merge_scope)
+{
+  g_autofree char *token_a = enrol ("001");
+  g_autofree char *token_b = enrol ("002");
+  g_autofree char *merged = put_customer ("\"name\":\"Otávio Merged\"");
+  g_autofree char *survivor = pos_uuid7_new ();
+  g_autofree char *upsert = g_strdup_printf ("{\"id\":\"%s\",\"fields\":{\"name\":\"Otavio Survivor\"}}", survivor);
+  g_autofree char *sale = pos_uuid7_new ();
+  g_autofree char *payload = document_with (sale, "sale", store2_id, merged, NULL, NULL);
+  g_autofree char *op1 = pos_uuid7_new ();
+  g_autofree char *op2 = pos_uuid7_new ();
+  g_autofree char *cursor_a = NULL;
+  g_autofree char *cursor_b = NULL;
+  g_autofree char *mpath = g_strdup_printf ("/v1/channel/customers/%s/merge", merged);
+  g_autofree char *mbody = g_strdup_printf ("{\"into\":\"%s\"}", survivor);
+  g_autoptr(JsonArray) a = NULL;
+  g_autoptr(JsonArray) b = NULL;
+  g_autoptr(Reply) m = NULL;
+  JsonObject *c;
+
+  /* The survivor was made at A's counter; the merged one bought at B. */
+  {
+    g_autoptr(JsonObject) r1 = push_op (token_a, op1, "customer.upsert", survivor, upsert);
+    g_autoptr(JsonObject) r2 = push_op (token_b, op2, "sale.create", sale, payload);
+
+    assert_status (r1, "applied");
+    assert_status (r2, "applied");
+  }
+  interaction (survivor, "Survivor's call");
+  cursor_a = latest_cursor (token_a);
+  cursor_b = latest_cursor (token_b);
+
+  m = http ("POST", mpath, channel_key, mbody);
+  ck_assert_msg (m->status == 200, "%s", m->body->str);
+  {
+    g_autofree char *ra = relevance (survivor, store1_id);
+    g_autofree char *rb = relevance (survivor, store2_id);
+    g_autofree char *rm = relevance (merged, store1_id);
+
+    ck_assert_str_eq (ra, "edit");
+    ck_assert_str_eq (rb, "merge");
+    ck_assert_str_eq (rm, "-");
+  }
+
+  /* B: the tombstone, the survivor and its whole timeline. */
+  b = pull_all (token_b, cursor_b, NULL);
+  c = change_of (b, "customer", merged);
+  ck_assert_ptr_nonnull (c);
+  ck_assert_str_eq (json_object_get_string_member (c, "op"), "merge");
+  ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (c, "data"), "merged_into"), survivor);
+  ck_assert_ptr_nonnull (change_of (b, "customer", survivor));
+  ck_assert_uint_eq (events_of (b, survivor), 2);
+  ck_assert_ptr_nonnull (event_named (b, sale));
+  ck_assert_ptr_nonnull (event_named (b, "Survivor's call"));
+
+  /* A: no tombstone (it never knew the merged one), the survivor, and the
+   * purchase that moved to it. */
+  a = pull_all (token_a, cursor_a, NULL);
+  ck_assert_ptr_null (change_of (a, "customer", merged));
+  ck_assert_ptr_nonnull (change_of (a, "customer", survivor));
+  c = event_named (a, sale);
+  ck_assert_ptr_nonnull (c);
+  ck_assert_str_eq (json_object_get_string_member (json_object_get_object_member (c, "data"), "customer_id"),
+                    survivor);
+  ck_assert_int_ge (json_object_get_int_member (c, "version"), 2);
+  ck_assert_uint_eq (events_of (a, survivor), 1);
+
+  /* Erasing the survivor erases the merged one too (the same person):
+   * B, which knew the merged id, is told to forget both. */
+  {
+    g_autofree char *epath = g_strdup_printf ("/v1/channel/customers/%s/erase", survivor);
+    g_autofree char *next_a = latest_cursor (token_a);
+    g_autofree char *next_b = latest_cursor (token_b);
+    g_autoptr(Reply) e = http ("POST", epath, channel_key, NULL);
+    g_autoptr(JsonArray) a2 = NULL;
+    g_autoptr(JsonArray) b2 = NULL;
+    g_autofree char *sql = g_strdup_printf ("SELECT (erased_at IS NOT NULL)::text || '|' || name FROM customers "
+                                            "WHERE id = '%s'", merged);
+    g_autofree char *row = NULL;
+
+    ck_assert_int_eq (e->status, 200);
+    a2 = pull_all (token_a, next_a, NULL);
+    b2 = pull_all (token_b, next_b, NULL);
+    ck_assert_str_eq (json_object_get_string_member (change_of (a2, "customer", survivor), "op"), "delete");
+    ck_assert_ptr_null (change_of (a2, "customer", merged));
+    ck_assert_str_eq (json_object_get_string_member (change_of (b2, "customer", survivor), "op"), "delete");
+    ck_assert_str_eq (json_object_get_string_member (change_of (b2, "customer", merged), "op"), "delete");
+    row = query (sql);
+    ck_assert_str_eq (row, "true|");
+  }
+}
+END_TEST
+
+START_TEST (test_customer_erasure_scope)
+{
+  g_autofree char *token_a = enrol ("001");
+  g_autofree char *token_b = enrol ("002");
+  g_autofree char *tag = g_strdup_printf ("%u", g_random_int ());
+  g_autofree char *fields = g_strdup_printf ("\"name\":\"Elvira Erased %s\",\"email\":\"elvira.%s@example.com\"",
+                                             tag, tag);
+  g_autofree char *customer = put_customer (fields);
+  g_autofree char *sale = pos_uuid7_new ();
+  g_autofree char *payload = document_with (sale, "sale", store1_id, customer, NULL, NULL);
+  g_autofree char *op = pos_uuid7_new ();
+  g_autofree char *erase = g_strdup_printf ("{\"id\":\"%s\"}", customer);
+  g_autofree char *erase_op = pos_uuid7_new ();
+  g_autofree char *cursor_a = NULL;
+  g_autofree char *cursor_b = NULL;
+  g_autofree char *mail = g_strdup_printf ("elvira.%s@example.com", tag);
+  g_autoptr(JsonArray) a = NULL;
+  g_autoptr(JsonArray) b = NULL;
+
+  {
+    g_autoptr(JsonObject) r = push_op (token_a, op, "sale.create", sale, payload);
+    assert_status (r, "applied");
+  }
+  /* Looked up at B (by another terminal of B: relevance is the store's). */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *helper = central_harness_terminal_token (H, "002", &error);
+    g_autofree char *answer = NULL;
+
+    ck_assert_msg (helper != NULL, "%s", error ? error->message : "");
+    ck_assert_int_eq (central_harness_lookup_customers (H, helper, mail, &answer, &error), 200);
+    ck_assert_msg (strstr (answer, customer) != NULL, "%s", answer);
+  }
+  cursor_a = latest_cursor (token_a);
+  cursor_b = latest_cursor (token_b);
+
+  {
+    g_autoptr(JsonObject) r = push_op (token_b, erase_op, "customer.erase", customer, erase);
+    assert_status (r, "applied");
+  }
+  a = pull_all (token_a, cursor_a, NULL);
+  b = pull_all (token_b, cursor_b, NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *c = change_of (i == 0 ? a : b, "customer", customer);
+
+      ck_assert_ptr_nonnull (c);
+      ck_assert_str_eq (json_object_get_string_member (c, "op"), "delete");
+      ck_assert (json_object_has_member (json_object_get_object_member (c, "data"), "erased_at"));
+    }
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) || '|' || count (*) FILTER (WHERE op = 'delete' "
+                                            "AND store_id IS NOT NULL) FROM changes WHERE entity = 'customer' AND "
+                                            "entity_id = '%s'", customer);
+    g_autofree char *counts = query (sql);
+
+    ck_assert_str_eq (counts, "2|2");
+    g_free (sql);
+    sql = g_strdup_printf ("SELECT count (*) FROM changes WHERE entity = 'customer_event' AND data LIKE '%%%s%%'",
+                           customer);
+    ck_assert_int_eq (query_int (sql), 0);
+  }
+
+  /* A sale and the erasure in one batch: the sale's timeline entry is
+   * never published. */
+  {
+    g_autofree char *other = pos_uuid7_new ();
+    g_autofree char *body = NULL;
+    g_autofree char *sale2 = pos_uuid7_new ();
+    g_autofree char *doc = NULL;
+    g_autofree char *erase2 = g_strdup_printf ("{\"id\":\"%s\"}", other);
+    g_autofree char *o1 = pos_uuid7_new ();
+    g_autofree char *o2 = pos_uuid7_new ();
+    g_autofree char *o3 = pos_uuid7_new ();
+    g_autofree char *upsert = g_strdup_printf ("{\"id\":\"%s\",\"fields\":{\"name\":\"Brief Customer\"}}", other);
+    g_autoptr(Reply) r = NULL;
+    g_autofree char *sql = NULL;
+
+    doc = document_with (sale2, "sale", store1_id, other, NULL, NULL);
+    body = g_strdup_printf (
+      "{\"operations\":[{\"op_id\":\"%s\",\"seq\":1,\"type\":\"customer.upsert\",\"entity_id\":\"%s\",\"payload\":%s,\"local_ts\":1},"
+      "{\"op_id\":\"%s\",\"seq\":2,\"type\":\"sale.create\",\"entity_id\":\"%s\",\"payload\":%s,\"local_ts\":2},"
+      "{\"op_id\":\"%s\",\"seq\":3,\"type\":\"customer.erase\",\"entity_id\":\"%s\",\"payload\":%s,\"local_ts\":3}]}",
+      o1, other, upsert, o2, sale2, doc, o3, other, erase2);
+    r = http ("POST", "/v1/sync/push", token_a, body);
+    for (guint i = 0; i < 3; i++)
+      ck_assert_str_eq (json_object_get_string_member (result_of (r, i), "status"), "applied");
+    sql = g_strdup_printf ("SELECT count (*) FROM changes WHERE data LIKE '%%%s%%' OR data LIKE '%%Brief Customer%%'",
+                           other);
+    ck_assert_int_eq (query_int (sql), 0);
+    g_free (sql);
+    sql = g_strdup_printf ("SELECT op FROM changes WHERE entity = 'customer' AND entity_id = '%s'", other);
+    {
+      g_autofree char *ops = query (sql);
+      ck_assert_str_eq (ops, "delete");
+    }
+  }
+}
+END_TEST
+
+START_TEST (test_loyalty_points)
+{
+  g_autofree char *token = enrol ("001");
+  g_autofree char *customer = put_customer ("\"name\":\"Lara Pontos\"");
+  g_autofree char *sale = pos_uuid7_new ();
+  g_autofree char *loyalty1 = g_strdup_printf ("{\"customer_id\":\"%s\",\"earned\":50,\"redeemed\":0}", customer);
+  g_autofree char *doc1 = document_with (sale, "sale", store1_id, customer, loyalty1,
+                                         "[{\"method\":\"cash\",\"amount\":1000}]");
+  g_autofree char *sale2 = pos_uuid7_new ();
+  g_autofree char *loyalty2 = g_strdup_printf ("{\"customer_id\":\"%s\",\"earned\":10,\"redeemed\":30}", customer);
+  g_autofree char *doc2 = document_with (sale2, "sale", store1_id, customer, loyalty2,
+                                         "[{\"method\":\"loyalty_points\",\"amount\":150},"
+                                         "{\"method\":\"cash\",\"amount\":850}]");
+  g_autofree char *ret = pos_uuid7_new ();
+  g_autofree char *loyalty3 = g_strdup_printf ("{\"customer_id\":\"%s\",\"earned\":-50,\"redeemed\":0}", customer);
+  g_autofree char *doc3 = document_with (ret, "return", store1_id, customer, loyalty3,
+                                         "[{\"method\":\"cash\",\"amount\":-1000}]");
+  g_autofree char *op1 = pos_uuid7_new ();
+  g_autofree char *op1b = pos_uuid7_new ();
+  g_autofree char *op2 = pos_uuid7_new ();
+  g_autofree char *op3 = pos_uuid7_new ();
+  g_autofree char *points_sql = g_strdup_printf ("SELECT loyalty_points FROM customers WHERE id = '%s'", customer);
+  g_autofree char *cursor = latest_cursor (token);
+  gint64 version;
+
+  /* Once, with the sale: a retry and the same sale under another op_id
+   * are duplicates. */
+  {
+    g_autoptr(JsonObject) r1 = push_op (token, op1, "sale.create", sale, doc1);
+    g_autoptr(JsonObject) replay = push_op (token, op1, "sale.create", sale, doc1);
+    g_autoptr(JsonObject) again = push_op (token, op1b, "sale.create", sale, doc1);
+
+    assert_status (r1, "applied");
+    assert_status (replay, "duplicate");
+    assert_status (again, "duplicate");
+  }
+  ck_assert_int_eq (query_int (points_sql), 50);
+
+  /* Paid partly with points. */
+  {
+    g_autoptr(JsonObject) r = push_op (token, op2, "sale.create", sale2, doc2);
+    assert_status (r, "applied");
+  }
+  ck_assert_int_eq (query_int (points_sql), 30);
+
+  /* A return takes back what the first sale earned: below zero, accepted. */
+  {
+    g_autoptr(JsonObject) r = push_op (token, op3, "return.create", ret, doc3);
+    assert_status (r, "applied");
+  }
+  ck_assert_int_eq (query_int (points_sql), -20);
+
+  /* The store's terminal gets the new balance and version. */
+  {
+    g_autoptr(JsonArray) changes = pull_all (token, cursor, NULL);
+    JsonObject *c = change_of (changes, "customer", customer);
+    g_autofree char *sql = g_strdup_printf ("SELECT version FROM customers WHERE id = '%s'", customer);
+
+    ck_assert_ptr_nonnull (c);
+    ck_assert_int_eq (json_object_get_int_member (json_object_get_object_member (c, "data"), "loyalty_points"), -20);
+    version = query_int (sql);
+    ck_assert_int_eq (json_object_get_int_member (c, "version"), version);
+  }
+
+  /* Erased: the sale stands, the points part is ignored. */
+  {
+    g_autofree char *gone = put_customer ("\"name\":\"Gone Points\"");
+    g_autofree char *epath = g_strdup_printf ("/v1/channel/customers/%s/erase", gone);
+    g_autoptr(Reply) e = http ("POST", epath, channel_key, NULL);
+    g_autofree char *id = pos_uuid7_new ();
+    g_autofree char *l = g_strdup_printf ("{\"customer_id\":\"%s\",\"earned\":7,\"redeemed\":0}", gone);
+    g_autofree char *doc = document_with (id, "sale", store1_id, gone, l, NULL);
+    g_autoptr(JsonObject) r = NULL;
+    g_autofree char *sql = g_strdup_printf ("SELECT loyalty_points FROM customers WHERE id = '%s'", gone);
+
+    ck_assert_int_eq (e->status, 200);
+    r = push_one (token, "sale.create", id, doc, NULL);
+    assert_status (r, "applied");
+    ck_assert_int_eq (query_int (sql), 0);
+  }
+
+  /* A malformed loyalty part is a malformed sale. */
+  {
+    g_autofree char *fraction = g_strdup_printf ("{\"customer_id\":\"%s\",\"earned\":1.5}", customer);
+    g_autofree char *negative = g_strdup_printf ("{\"customer_id\":\"%s\",\"earned\":1,\"redeemed\":-1}", customer);
+    const char *bad[] = { "\"x\"", "{\"earned\":5}", fraction, negative };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autofree char *id = pos_uuid7_new ();
+        g_autofree char *doc = document_with (id, "sale", store1_id, customer, bad[i], NULL);
+
+        assert_push_rejected (token, "sale.create", id, doc, "bad_payload");
+      }
+  }
+  ck_assert_int_eq (query_int (points_sql), -20);
+}
+END_TEST
+
+START_TEST (test_order_timeline_events)
+{
+  g_autofree char *token_b = enrol ("002");
+  g_autofree char *customer = new_customer ("Olga Pedidos");
+  g_autofree char *id = create_order ("TL-1", "001", TRUE, customer, NULL);
+  g_autofree char *delivery = NULL;
+  g_autofree char *summaries = NULL;
+  g_autofree char *kinds = NULL;
+  g_autofree char *reason = relevance (customer, store1_id);
+  g_autofree char *sql = NULL;
+
+  ck_assert_str_eq (reason, "pickup");
+  move_order (id, "ALLOCATED");
+  move_order (id, "PICKING");
+  move_order (id, "ON_HOLD");
+  move_order (id, "PICKING");
+  move_order (id, "READY_FOR_PICKUP");
+  move_order (id, "NO_SHOW");
+  move_order (id, "CANCELLED");
+  {
+    g_autofree char *body = g_strdup_printf (
+      "{\"external_ref\":\"TL-2\",\"channel\":\"app\",\"fulfilment\":\"delivery\",\"customer_id\":\"%s\","
+      "\"paid\":true,\"lines\":[{\"sku\":\"ACU-1\",\"quantity\":1000,\"unit_price\":549}]}", customer);
+    g_autoptr(Reply) r = http ("POST", "/v1/channel/orders", channel_key, body);
+
+    ck_assert_msg (r->status == 201, "%s", r->body->str);
+    delivery = g_strdup (json_object_get_string_member (json_object_get_object_member (obj (r), "order"), "id"));
+  }
+  move_order (delivery, "SHIPPED");
+  move_order (delivery, "DELIVERED");
+
+  sql = g_strdup_printf ("SELECT string_agg (kind || ':' || summary, '|' ORDER BY occurred_at, id) FROM "
+                         "customer_events WHERE customer_id = '%s'", customer);
+  summaries = query (sql);
+  {
+    static const char * const expected[] = {
+      "order_placed:Order RET-", ", for pickup at Loja 001", "order_status:Order RET-",
+      " on hold at Loja 001|", " no longer on hold at Loja 001|", "notification:Order RET-",
+      " ready for pickup at Loja 001|", " not collected at Loja 001: the customer did not come|",
+      " cancelled|", "order_placed:Order ENT-", " placed in the app, for delivery|", " shipped|", " delivered",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      ck_assert_msg (strstr (summaries, expected[i]) != NULL, "no \"%s\" in %s", expected[i], summaries);
+  }
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT string_agg (kind, ',' ORDER BY kind) FROM customer_events WHERE customer_id = '%s'",
+                         customer);
+  kinds = query (sql);
+  ck_assert_str_eq (kinds, "notification,order_placed,order_placed,order_status,order_status,order_status,"
+                           "order_status,order_status,order_status");
+
+  /* What a clerk needs to open the order. */
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT data FROM customer_events WHERE customer_id = '%s' AND kind = 'notification'",
+                         customer);
+  {
+    g_autofree char *data = query (sql);
+    g_autoptr(JsonNode) node = json_from_string (data, NULL);
+    JsonObject *d, *line;
+
+    ck_assert_msg (node != NULL && JSON_NODE_HOLDS_OBJECT (node), "%s", data);
+    d = json_node_get_object (node);
+    ck_assert_str_eq (json_object_get_string_member (d, "order_id"), id);
+    ck_assert (g_str_has_prefix (json_object_get_string_member (d, "number"), "RET-"));
+    ck_assert_str_eq (json_object_get_string_member (d, "state"), "READY_FOR_PICKUP");
+    line = json_array_get_object_element (json_object_get_array_member (d, "lines"), 0);
+    ck_assert_str_eq (json_object_get_string_member (line, "sku"), "ACU-1");
+    ck_assert_int_eq (json_object_get_int_member (line, "quantity"), 2000);
+    ck_assert_int_eq (json_object_get_int_member (line, "unit_price"), 549);
+    ck_assert (json_object_has_member (line, "name"));
+  }
+
+  /* The delivery order makes them no store's; store 002 never saw them. */
+  {
+    g_autofree char *rb = relevance (customer, store2_id);
+    g_autoptr(JsonArray) b = pull_all (token_b, NULL, NULL);
+
+    ck_assert_str_eq (rb, "-");
+    ck_assert_ptr_null (change_of (b, "customer", customer));
+  }
+}
+END_TEST
+
+/* psql on another database of the harness's cluster: -c SQL or -f FILE. */
+static char *
+psql_on (const char *conninfo,
+         const char *flag,
+         const char *arg)
+{
+  const char *argv[] = { "psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", conninfo, flag, arg, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  ck_assert_msg (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                               &error), "%s", error ? error->message : "");
+  ck_assert_msg (g_spawn_check_wait_status (status, NULL), "psql %s %s: %s", flag, arg, err);
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+/* A central at schema 4 with customers published to every store, then
+ * `balcao-central migrate`: relevance comes from the sales and pickup
+ * orders, the customer changes go to those stores only, the horizon moves
+ * past every old position, names are folded. */
+START_TEST (test_migration_customer_scope)
+{
+  g_autofree char *main_conninfo = g_strdup (central_harness_conninfo (H));
+  g_autofree char *conninfo = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *binary = g_build_filename (g_getenv ("BALCAO_BUILD_DIR"), "src", "central", "balcao-central", NULL);
+  g_autofree char *old_max = NULL;
+  g_autoptr(GError) error = NULL;
+  char *at;
+  int fd;
+  static const char * const legacy =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, '0001-initial.sql', 0), "
+    "(2, '0002-staff.sql', 0), (3, '0003-receipt-emails.sql', 0), (4, '0004-pickups.sql', 0);"
+    "INSERT INTO stores (id, code, name, created_at) VALUES ('s1', '101', 'Loja Um', 0), ('s2', '102', 'Loja Dois', 0);"
+    "INSERT INTO customers (id, name, phone, email, cpf, created_at, updated_at) VALUES "
+    "('c-sale', 'Ínês Açaí', '(11) 98765-4321', 'Ines@Example.com', '529.982.247-25', 0, 0), "
+    "('c-pickup', 'Paulo Pickup', NULL, NULL, NULL, 0, 0), ('c-none', 'Nadia Nowhere', NULL, NULL, NULL, 0, 0), "
+    "('c-surv', 'Sara Survivor', NULL, NULL, NULL, 0, 0);"
+    "INSERT INTO customers (id, name, merged_into, created_at, updated_at) VALUES ('c-merged', 'Sara S.', 'c-surv', 0, 0);"
+    "INSERT INTO customers (id, name, erased_at, created_at, updated_at) VALUES ('c-erased', '', 5, 0, 0);"
+    "INSERT INTO sales (id, kind, store_id, terminal_id, customer_id, received_at, created_at, data) VALUES "
+    "('sale-1', 'sale', 's1', 't', 'c-sale', 10, 10, '{}'), ('sale-2', 'sale', 's2', 't', 'c-merged', 20, 20, '{}');"
+    "INSERT INTO orders (id, number, channel, external_ref, fulfilment, store_id, customer_id, state, total, currency, "
+    "placed_at, updated_at) VALUES ('o-1', 'RET-1', 'web', 'W-1', 'pickup', 's2', 'c-pickup', 'PLACED', 0, 'BRL', 30, 30);"
+    "INSERT INTO customer_events (id, customer_id, channel, kind, occurred_at) VALUES "
+    "('e-sale', 'c-sale', 'store', 'purchase', 10), ('e-none', 'c-none', 'call_centre', 'call', 11), "
+    "('e-moved', 'c-surv', 'store', 'purchase', 20);"
+    "INSERT INTO changes (seq, stream, entity, entity_id, entity_rank, store_id, op, version, data, changed_at) VALUES "
+    "(nextval ('change_seq'), 'catalog', 'tax_class', 'tc', 0, NULL, 'upsert', 1, '{}', 0), "
+    "(nextval ('change_seq'), 'customers', 'customer', 'c-sale', 0, NULL, 'upsert', 3, '{\"id\":\"c-sale\"}', 0), "
+    "(nextval ('change_seq'), 'customers', 'customer', 'c-pickup', 0, NULL, 'upsert', 1, '{}', 0), "
+    "(nextval ('change_seq'), 'customers', 'customer', 'c-none', 0, NULL, 'upsert', 1, '{}', 0), "
+    "(nextval ('change_seq'), 'customers', 'customer', 'c-surv', 0, NULL, 'upsert', 2, '{}', 0), "
+    "(nextval ('change_seq'), 'customers', 'customer', 'c-merged', 0, NULL, 'merge', 2, "
+    "'{\"merged_into\":\"c-surv\"}', 0), "
+    "(nextval ('change_seq'), 'customers', 'customer', 'c-erased', 0, NULL, 'delete', 2, '{\"erased_at\":5}', 0), "
+    "(nextval ('change_seq'), 'customers', 'customer_event', 'e-sale', 1, NULL, 'upsert', 1, '{}', 0), "
+    "(nextval ('change_seq'), 'customers', 'customer_event', 'e-none', 1, NULL, 'upsert', 1, '{}', 0), "
+    "(nextval ('change_seq'), 'customers', 'customer_event', 'e-moved', 1, NULL, 'upsert', 2, '{}', 0);";
+
+  /* A database of its own, at schema 4. */
+  at = strstr (main_conninfo, "dbname=balcao");
+  ck_assert_ptr_nonnull (at);
+  *at = '\0';
+  conninfo = g_strconcat (main_conninfo, "dbname=legacy5", at + strlen ("dbname=balcao"), NULL);
+  g_free (psql_on (central_harness_conninfo (H), "-c", "CREATE DATABASE legacy5"));
+  g_free (psql_on (conninfo, "-c", "CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+                                   "applied_at bigint NOT NULL)"));
+  for (guint i = 1; i <= 4; i++)
+    {
+      static const char * const files[] = { NULL, "0001-initial.sql", "0002-staff.sql", "0003-receipt-emails.sql",
+                                             "0004-pickups.sql" };
+      g_autofree char *file = g_build_filename (g_getenv ("BALCAO_SOURCE_DIR"), "data", "migrations", "central",
+                                                files[i], NULL);
+
+      g_free (psql_on (conninfo, "-f", file));
+    }
+  g_free (psql_on (conninfo, "-c", legacy));
+  old_max = psql_on (conninfo, "-c", "SELECT max (seq) FROM changes");
+
+  /* balcao-central migrate, on that database. */
+  config = g_strdup_printf ("[database]\nconninfo = %s\npool_size = 2\n", conninfo);
+  fd = g_file_open_tmp ("balcao-legacy-XXXXXX.conf", &config_path, &error);
+  ck_assert_msg (fd >= 0, "%s", error ? error->message : "");
+  close (fd);
+  ck_assert (g_file_set_contents (config_path, config, -1, &error));
+  {
+    const char *argv[] = { binary, "--config", config_path, "migrate", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = 0;
+
+    ck_assert (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+    ck_assert_msg (g_spawn_check_wait_status (status, NULL), "migrate: %s %s", out, err);
+    ck_assert_msg (strstr (out, "1 migration applied") != NULL, "%s", out);
+  }
+  g_unlink (config_path);
+
+  {
+    g_autofree char *stores = psql_on (conninfo, "-c",
+      "SELECT string_agg (customer_id || '@' || store_id || ':' || reason, ' ' ORDER BY customer_id, store_id) "
+      "FROM customer_stores");
+    g_autofree char *rows = psql_on (conninfo, "-c",
+      "SELECT string_agg (entity_id || '@' || store_id || ':' || op || ':' || version, ' ' "
+      "ORDER BY entity_id, store_id) FROM changes WHERE stream = 'customers'");
+    g_autofree char *null_rows = psql_on (conninfo, "-c",
+      "SELECT count (*) FROM changes WHERE stream = 'customers' AND store_id IS NULL");
+    g_autofree char *catalog = psql_on (conninfo, "-c",
+      "SELECT count (*) FROM changes WHERE entity_id = 'tc' AND store_id IS NULL");
+    g_autofree char *horizon = psql_on (conninfo, "-c", "SELECT horizon FROM sync_horizon");
+    g_autofree char *min_new = psql_on (conninfo, "-c", "SELECT min (seq) FROM changes WHERE stream = 'customers'");
+    g_autofree char *keys = psql_on (conninfo, "-c",
+      "SELECT search_name || '|' || phone_digits || '|' || email_norm || '|' || cpf_digits FROM customers "
+      "WHERE id = 'c-sale'");
+    g_autofree char *unfolded = psql_on (conninfo, "-c", "SELECT count (*) FROM customers WHERE search_name IS NULL");
+    g_autofree char *moved = psql_on (conninfo, "-c", "SELECT version FROM customer_events WHERE id = 'e-moved'");
+
+    ck_assert_str_eq (stores, "c-merged@s2:sale c-pickup@s2:pickup c-sale@s1:sale c-surv@s2:merge");
+    ck_assert_str_eq (rows, "c-merged@s2:merge:2 c-pickup@s2:upsert:1 c-sale@s1:upsert:3 c-surv@s2:upsert:2 "
+                            "e-moved@s2:upsert:2 e-sale@s1:upsert:1");
+    ck_assert_str_eq (null_rows, "0");
+    ck_assert_str_eq (catalog, "1");
+    /* Every terminal that pulled before gets 410 once and rebuilds. */
+    ck_assert_int_gt (g_ascii_strtoll (horizon, NULL, 10), g_ascii_strtoll (old_max, NULL, 10));
+    ck_assert_int_gt (g_ascii_strtoll (min_new, NULL, 10), g_ascii_strtoll (horizon, NULL, 10));
+    ck_assert_str_eq (keys, "ines acai|11987654321|ines@example.com|52998224725");
+    ck_assert_str_eq (unfolded, "0");
+    ck_assert_str_eq (moved, "2");
+  }
+}
+END_TEST
+
 static void
 load_catalog (void)
 {
@@ -2365,6 +3326,13 @@ central_suite (void)
   tcase_add_test (tc, test_pickup_paid_by_sale);
   tcase_add_test (tc, test_pickup_race_names_winner);
   tcase_add_test (tc, test_order_cli);
+  tcase_add_test (tc, test_customer_scope);
+  tcase_add_test (tc, test_customer_lookup);
+  tcase_add_test (tc, test_customer_merge_scope);
+  tcase_add_test (tc, test_customer_erasure_scope);
+  tcase_add_test (tc, test_loyalty_points);
+  tcase_add_test (tc, test_order_timeline_events);
+  tcase_add_test (tc, test_migration_customer_scope);
   tcase_add_test (tc, test_restart);
   suite_add_tcase (s, tc);
   return s;
