@@ -15,6 +15,7 @@
 #include "pos-customers.h"
 #include "pos-customers-private.h"
 #include "pos-fts-private.h"
+#include "pos-receipt-email.h"
 #include "pos-staff.h"
 #include "pos-sync-apply.h"
 #include "pos-sync-engine.h"
@@ -524,20 +525,6 @@ pos_customer_profile_free (PosCustomerProfile *p)
   g_free (p);
 }
 
-/* "j***@example.com" */
-static char *
-mask_email (const char *email)
-{
-  const char *at;
-
-  if (email == NULL || *email == '\0')
-    return NULL;
-  at = strchr (email, '@');
-  if (at == NULL || at == email)
-    return g_strdup ("***");
-  return g_strdup_printf ("%.*s***%s", (int) MIN (1, at - email), email, at);
-}
-
 /* Follows merges to the surviving id; NULL + NOT_FOUND when unknown or
  * erased. */
 static char *
@@ -735,7 +722,7 @@ load_profile (PosDatabase  *db,
     {
       p->cpf = pos_customers_mask_cpf (cpf);
       p->phone = pos_customers_mask_phone (phone);
-      p->email = mask_email (email);
+      p->email = email != NULL && *email != '\0' ? pos_receipt_email_mask (email) : NULL;
     }
 
   /* Consents: one per channel, "never asked" where there is no record. */
